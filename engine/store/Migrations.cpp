@@ -1,0 +1,169 @@
+#include "Migrations.h"
+
+#include "SqlDialect.h"
+
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+QList<Migration> Migrations::all()
+{
+    // Timestamps are milliseconds since the epoch (BIGINT) and flags are integers: the same on every backend.
+    Migration base;
+    base.version = 1;
+    base.description = QStringLiteral("webhooks, events, deliveries, attempts");
+    base.statements = {
+        QStringLiteral("CREATE TABLE webhooks ("
+                       " id {id},"
+                       " name TEXT NOT NULL UNIQUE,"
+                       " url TEXT NOT NULL,"
+                       " secret TEXT NOT NULL DEFAULT '',"
+                       " actions TEXT NOT NULL DEFAULT '[\"push\"]',"
+                       " repository_globs TEXT NOT NULL DEFAULT '[]',"
+                       " tag_globs TEXT NOT NULL DEFAULT '[]',"
+                       " media_types TEXT NOT NULL DEFAULT '[]',"
+                       " headers TEXT NOT NULL DEFAULT '[]',"
+                       " payload_format TEXT NOT NULL DEFAULT 'registry',"
+                       " retry_schedule TEXT NOT NULL DEFAULT '[]',"
+                       " max_attempts INTEGER NOT NULL DEFAULT 0,"
+                       " timeout_ms INTEGER NOT NULL DEFAULT 15000,"
+                       " concurrency INTEGER NOT NULL DEFAULT 4,"
+                       " enabled INTEGER NOT NULL DEFAULT 1,"
+                       " disabled_reason TEXT NOT NULL DEFAULT '',"
+                       " created_at BIGINT NOT NULL,"
+                       " updated_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE TABLE events ("
+                       " id {id},"
+                       " event_id TEXT NOT NULL UNIQUE,"
+                       " received_at BIGINT NOT NULL,"
+                       " occurred_at BIGINT NOT NULL,"
+                       " action TEXT NOT NULL,"
+                       " repository TEXT NOT NULL,"
+                       " tag TEXT NOT NULL DEFAULT '',"
+                       " digest TEXT NOT NULL DEFAULT '',"
+                       " media_type TEXT NOT NULL DEFAULT '',"
+                       " size BIGINT NOT NULL DEFAULT 0,"
+                       " source_addr TEXT NOT NULL DEFAULT '',"
+                       " source_instance TEXT NOT NULL DEFAULT '',"
+                       " actor TEXT NOT NULL DEFAULT '',"
+                       " content_type TEXT NOT NULL,"
+                       " payload {blob} NOT NULL)"),
+        QStringLiteral("CREATE INDEX events_received ON events (received_at)"),
+        QStringLiteral("CREATE TABLE deliveries ("
+                       " id {id},"
+                       " event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,"
+                       " webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,"
+                       " message_id TEXT NOT NULL,"
+                       " state TEXT NOT NULL,"
+                       " attempts INTEGER NOT NULL DEFAULT 0,"
+                       " total_attempts INTEGER NOT NULL DEFAULT 0,"
+                       " manual INTEGER NOT NULL DEFAULT 0,"
+                       " next_attempt_at BIGINT,"
+                       " lease_owner TEXT,"
+                       " lease_expires_at BIGINT,"
+                       " last_status INTEGER NOT NULL DEFAULT 0,"
+                       " last_error TEXT NOT NULL DEFAULT '',"
+                       " created_at BIGINT NOT NULL,"
+                       " updated_at BIGINT NOT NULL,"
+                       " UNIQUE (event_id, webhook_id))"),
+        // The claim walks due rows of one webhook in due order; the wake-up timer asks for the earliest due row.
+        QStringLiteral("CREATE INDEX deliveries_due ON deliveries (webhook_id, next_attempt_at) WHERE state = 'pending'"),
+        QStringLiteral("CREATE INDEX deliveries_leases ON deliveries (lease_expires_at) WHERE state = 'in_flight'"),
+        QStringLiteral("CREATE INDEX deliveries_by_state ON deliveries (state, id)"),
+        QStringLiteral("CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id, id)"),
+        QStringLiteral("CREATE TABLE attempts ("
+                       " id {id},"
+                       " delivery_id BIGINT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,"
+                       " number INTEGER NOT NULL,"
+                       " manual INTEGER NOT NULL DEFAULT 0,"
+                       " note TEXT NOT NULL DEFAULT '',"
+                       " started_at BIGINT NOT NULL,"
+                       " duration_ms INTEGER NOT NULL,"
+                       " url TEXT NOT NULL,"
+                       " request_headers TEXT NOT NULL,"
+                       " request_body {blob} NOT NULL,"
+                       " response_status INTEGER NOT NULL,"
+                       " response_headers TEXT NOT NULL,"
+                       " response_body {blob} NOT NULL,"
+                       " error_class TEXT NOT NULL DEFAULT '',"
+                       " error_message TEXT NOT NULL DEFAULT '')"),
+        QStringLiteral("CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number)"),
+    };
+    return {base};
+}
+
+Migrations::Migrations(QList<Migration> migrations)
+    : m_migrations(std::move(migrations))
+{
+}
+
+int Migrations::latestVersion() const
+{
+    return m_migrations.isEmpty() ? 0 : m_migrations.constLast().version;
+}
+
+int Migrations::currentVersion(QSqlDatabase &db, QString *error)
+{
+    if (!db.tables().contains(QStringLiteral("schema_migrations")))
+        return 0;
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !query.next()) {
+        *error = query.lastError().text();
+        return -1;
+    }
+    return query.value(0).toInt();
+}
+
+bool Migrations::apply(QSqlDatabase &db, const SqlDialect &dialect, QString *error) const
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                   " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)"))) {
+        *error = QStringLiteral("cannot create the schema_migrations table: %1").arg(query.lastError().text());
+        return false;
+    }
+    for (const Migration &migration : m_migrations) {
+        // Read the version inside the write lock: two processes starting on a new database must not both migrate.
+        if (!query.exec(dialect.beginWriteStatement())) {
+            *error = QStringLiteral("cannot lock the database for migration: %1").arg(query.lastError().text());
+            return false;
+        }
+        const int current = currentVersion(db, error);
+        if (current < 0 || current > latestVersion()) {
+            query.exec(QStringLiteral("ROLLBACK"));
+            if (current > latestVersion()) {
+                *error = QStringLiteral("the database has schema version %1, newer than this build of Tidings "
+                                        "knows (%2); use a newer Tidings")
+                             .arg(current)
+                             .arg(latestVersion());
+            }
+            return false;
+        }
+        if (current >= migration.version) {
+            query.exec(QStringLiteral("COMMIT"));
+            continue;
+        }
+        for (const QString &statement : migration.statements) {
+            if (!query.exec(dialect.expandSchema(statement))) {
+                *error = QStringLiteral("migration %1 (%2) failed, the database stays at version %3: %4")
+                             .arg(migration.version)
+                             .arg(migration.description)
+                             .arg(current)
+                             .arg(query.lastError().text());
+                query.exec(QStringLiteral("ROLLBACK"));
+                return false;
+            }
+        }
+        query.prepare(QStringLiteral("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)"));
+        query.addBindValue(migration.version);
+        query.addBindValue(migration.description);
+        query.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        if (!query.exec() || !query.exec(QStringLiteral("COMMIT"))) {
+            *error = QStringLiteral("cannot record migration %1: %2").arg(migration.version).arg(query.lastError().text());
+            query.exec(QStringLiteral("ROLLBACK"));
+            return false;
+        }
+    }
+    return true;
+}

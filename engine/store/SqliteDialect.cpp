@@ -1,0 +1,77 @@
+#include "SqliteDialect.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+SqliteDialect::SqliteDialect(Synchronous synchronous, int busyTimeoutMs)
+    : m_synchronous(synchronous)
+    , m_busyTimeoutMs(busyTimeoutMs)
+{
+}
+
+bool SqliteDialect::configure(QSqlDatabase &db, const QString &location, QString *error) const
+{
+    const QFileInfo info(location);
+    if (!QDir().mkpath(info.absolutePath())) {
+        *error = QStringLiteral("cannot create the directory %1 for the database").arg(info.absolutePath());
+        return false;
+    }
+    // The database holds webhook secrets: create it readable by its owner only.
+    if (!info.exists()) {
+        QFile file(location);
+        if (!file.open(QIODevice::WriteOnly)) {
+            *error = QStringLiteral("cannot create the database file %1: %2").arg(location, file.errorString());
+            return false;
+        }
+        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    }
+    db.setDatabaseName(location);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs));
+    return true;
+}
+
+bool SqliteDialect::prepareConnection(QSqlDatabase &db, QString *error) const
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !query.next()) {
+        *error = QStringLiteral("cannot switch the database to WAL mode: %1").arg(query.lastError().text());
+        return false;
+    }
+    // journal_mode answers with the mode in force: a read-only or network file system can refuse WAL silently.
+    const QString mode = query.value(0).toString().toLower();
+    if (mode != QLatin1String("wal")) {
+        *error = QStringLiteral("the database stays in journal mode \"%1\" instead of WAL; put it on a local, "
+                                "writable file system")
+                     .arg(mode);
+        return false;
+    }
+    const QString synchronous = m_synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+    const QStringList pragmas{QStringLiteral("PRAGMA synchronous=") + synchronous, QStringLiteral("PRAGMA foreign_keys=ON"),
+                              QStringLiteral("PRAGMA temp_store=MEMORY")};
+    for (const QString &pragma : pragmas) {
+        if (!query.exec(pragma)) {
+            *error = QStringLiteral("%1 failed: %2").arg(pragma, query.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+QString SqliteDialect::expandSchema(QString sql) const
+{
+    return sql.replace(QLatin1String("{id}"), QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"))
+        .replace(QLatin1String("{blob}"), QLatin1String("BLOB"));
+}
+
+qint64 SqliteDialect::externalChangeCounter(QSqlDatabase &db) const
+{
+    // data_version changes whenever another connection commits, and never for this connection's own commits.
+    QSqlQuery query(db);
+    if (query.exec(QStringLiteral("PRAGMA data_version")) && query.next())
+        return query.value(0).toLongLong();
+    return -1;
+}

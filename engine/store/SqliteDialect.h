@@ -1,0 +1,25 @@
+#pragma once
+
+#include "SqlDialect.h"
+
+// SQLite in WAL mode. synchronous=FULL by default: an acknowledged event survives a power loss, not only a
+// process crash (NORMAL would give up the last commits on power loss for fewer fsyncs).
+class SqliteDialect : public SqlDialect
+{
+public:
+    enum class Synchronous { Full, Normal };
+    explicit SqliteDialect(Synchronous synchronous = Synchronous::Full, int busyTimeoutMs = 5000);
+
+    QString name() const override { return QStringLiteral("sqlite"); }
+    QString driverName() const override { return QStringLiteral("QSQLITE"); }
+    bool configure(QSqlDatabase &db, const QString &location, QString *error) const override;
+    bool prepareConnection(QSqlDatabase &db, QString *error) const override;
+    QString expandSchema(QString sql) const override;
+    QString beginWriteStatement() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
+    QString claimLockClause() const override { return {}; }
+    qint64 externalChangeCounter(QSqlDatabase &db) const override;
+
+private:
+    Synchronous m_synchronous;
+    int m_busyTimeoutMs;
+};

@@ -1,0 +1,804 @@
+#include "Store.h"
+
+#include "Migrations.h"
+#include "SqliteDialect.h"
+
+#include <QAtomicInt>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QTimeZone>
+#include <QVariant>
+
+namespace {
+
+QAtomicInt connectionCounter;
+
+// Qt binds a null QString as SQL NULL; the schema's text columns are NOT NULL with '' for "none".
+QString text(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
+qint64 toMs(const QDateTime &time)
+{
+    return time.isValid() ? time.toMSecsSinceEpoch() : 0;
+}
+
+QDateTime fromMs(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QString listToJson(const QStringList &list)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+}
+
+QStringList listFromJson(const QVariant &value)
+{
+    QStringList list;
+    const QJsonArray array = QJsonDocument::fromJson(value.toString().toUtf8()).array();
+    for (const QJsonValue &item : array)
+        list.append(item.toString());
+    return list;
+}
+
+QString intsToJson(const QList<int> &values)
+{
+    QJsonArray array;
+    for (int v : values)
+        array.append(v);
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QList<int> intsFromJson(const QVariant &value)
+{
+    QList<int> values;
+    const QJsonArray array = QJsonDocument::fromJson(value.toString().toUtf8()).array();
+    for (const QJsonValue &item : array)
+        values.append(item.toInt());
+    return values;
+}
+
+template<typename Pairs>
+QString pairsToJson(const Pairs &pairs)
+{
+    QJsonArray array;
+    for (const auto &pair : pairs) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(pair.first)>, QString>)
+            array.append(QJsonArray{pair.first, pair.second});
+        else
+            array.append(QJsonArray{QString::fromLatin1(pair.first), QString::fromLatin1(pair.second)});
+    }
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+AttemptRecord::Headers byteHeadersFromJson(const QVariant &value)
+{
+    AttemptRecord::Headers headers;
+    const QJsonArray array = QJsonDocument::fromJson(value.toString().toUtf8()).array();
+    for (const QJsonValue &item : array) {
+        const QJsonArray pair = item.toArray();
+        headers.append({pair.at(0).toString().toLatin1(), pair.at(1).toString().toLatin1()});
+    }
+    return headers;
+}
+
+QList<QPair<QString, QString>> stringHeadersFromJson(const QVariant &value)
+{
+    QList<QPair<QString, QString>> headers;
+    const QJsonArray array = QJsonDocument::fromJson(value.toString().toUtf8()).array();
+    for (const QJsonValue &item : array) {
+        const QJsonArray pair = item.toArray();
+        headers.append({pair.at(0).toString(), pair.at(1).toString()});
+    }
+    return headers;
+}
+
+const QString deliveryColumns = QStringLiteral(
+    "d.id, d.event_id, d.webhook_id, d.message_id, d.state, d.attempts, d.total_attempts, d.manual, "
+    "d.next_attempt_at, d.lease_owner, d.lease_expires_at, d.last_status, d.last_error, d.created_at, d.updated_at, "
+    "w.name, e.action, e.repository, e.tag");
+const QString deliveryJoins = QStringLiteral(
+    " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id");
+const QString eventColumns = QStringLiteral(
+    "e.id, e.event_id, e.received_at, e.occurred_at, e.action, e.repository, e.tag, e.digest, e.media_type, e.size, "
+    "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload");
+
+} // namespace
+
+Store::Store(std::unique_ptr<SqlDialect> dialect)
+    : m_dialect(std::move(dialect))
+    , m_connectionName(QStringLiteral("tidings-store-%1").arg(connectionCounter.fetchAndAddRelaxed(1)))
+{
+}
+
+Store::~Store()
+{
+    close();
+}
+
+std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *error)
+{
+    if (location.startsWith(QLatin1String("postgres://")) || location.startsWith(QLatin1String("postgresql://"))) {
+        *error = QStringLiteral("PostgreSQL databases are not supported by this build yet; use a SQLite file path");
+        return nullptr;
+    }
+    if (location.isEmpty()) {
+        *error = QStringLiteral("no database location given");
+        return nullptr;
+    }
+    return std::make_unique<SqliteDialect>();
+}
+
+QSqlDatabase Store::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+bool Store::open(const QString &location, QString *error)
+{
+    close();
+    m_location = location;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect->driverName(), m_connectionName);
+        if (!m_dialect->configure(db, location, error))
+            return false;
+        if (!db.open()) {
+            *error = QStringLiteral("cannot open the database %1: %2").arg(location, db.lastError().text());
+            return false;
+        }
+        if (!m_dialect->prepareConnection(db, error))
+            return false;
+        if (!Migrations().apply(db, *m_dialect, error))
+            return false;
+    }
+    return true;
+}
+
+void Store::close()
+{
+    m_statements.clear();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        {
+            QSqlDatabase db = database();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool Store::isOpen() const
+{
+    return QSqlDatabase::contains(m_connectionName) && database().isOpen();
+}
+
+QSqlQuery &Store::prepared(const char *key, const QString &sql)
+{
+    const QByteArray name(key);
+    auto it = m_statements.find(name);
+    if (it == m_statements.end()) {
+        QSqlQuery query(database());
+        query.setForwardOnly(true);
+        if (!query.prepare(sql))
+            m_lastError = query.lastError().text();
+        it = m_statements.insert(name, query);
+    }
+    return it.value();
+}
+
+bool Store::execOrFail(QSqlQuery &query)
+{
+    if (query.exec())
+        return true;
+    m_lastError = query.lastError().text();
+    return false;
+}
+
+bool Store::beginWrite()
+{
+    QSqlQuery query(database());
+    if (query.exec(m_dialect->beginWriteStatement()))
+        return true;
+    m_lastError = query.lastError().text();
+    return false;
+}
+
+bool Store::commit()
+{
+    QSqlQuery query(database());
+    if (query.exec(QStringLiteral("COMMIT")))
+        return true;
+    m_lastError = query.lastError().text();
+    rollback();
+    return false;
+}
+
+void Store::rollback()
+{
+    QSqlQuery query(database());
+    query.exec(QStringLiteral("ROLLBACK"));
+}
+
+// --- Webhooks -------------------------------------------------------------------------------------------------
+
+static const QString webhookColumns = QStringLiteral(
+    "id, name, url, secret, actions, repository_globs, tag_globs, media_types, headers, payload_format, "
+    "retry_schedule, max_attempts, timeout_ms, concurrency, enabled, disabled_reason, created_at, updated_at");
+
+WebhookConfig Store::webhookFromRow(const QSqlQuery &query)
+{
+    WebhookConfig w;
+    w.id = query.value(0).toLongLong();
+    w.name = query.value(1).toString();
+    w.url = query.value(2).toString();
+    w.secret = query.value(3).toString();
+    w.actions = listFromJson(query.value(4));
+    w.repositoryGlobs = listFromJson(query.value(5));
+    w.tagGlobs = listFromJson(query.value(6));
+    w.mediaTypes = listFromJson(query.value(7));
+    w.headers = stringHeadersFromJson(query.value(8));
+    w.payloadFormat = query.value(9).toString() == QLatin1String("cloudevents") ? WebhookConfig::PayloadFormat::CloudEvents
+                                                                                 : WebhookConfig::PayloadFormat::Registry;
+    w.retryScheduleSeconds = intsFromJson(query.value(10));
+    w.maxAttempts = query.value(11).toInt();
+    w.timeoutMs = query.value(12).toInt();
+    w.concurrency = query.value(13).toInt();
+    w.enabled = query.value(14).toInt() != 0;
+    w.disabledReason = query.value(15).toString();
+    w.createdAt = fromMs(query.value(16));
+    w.updatedAt = fromMs(query.value(17));
+    return w;
+}
+
+void Store::bindWebhook(QSqlQuery &query, const WebhookConfig &w)
+{
+    query.bindValue(QStringLiteral(":name"), text(w.name));
+    query.bindValue(QStringLiteral(":url"), text(w.url));
+    query.bindValue(QStringLiteral(":secret"), text(w.secret));
+    query.bindValue(QStringLiteral(":actions"), listToJson(w.actions));
+    query.bindValue(QStringLiteral(":repos"), listToJson(w.repositoryGlobs));
+    query.bindValue(QStringLiteral(":tags"), listToJson(w.tagGlobs));
+    query.bindValue(QStringLiteral(":media"), listToJson(w.mediaTypes));
+    query.bindValue(QStringLiteral(":headers"), pairsToJson(w.headers));
+    query.bindValue(QStringLiteral(":format"), w.payloadFormat == WebhookConfig::PayloadFormat::CloudEvents
+                                                   ? QStringLiteral("cloudevents")
+                                                   : QStringLiteral("registry"));
+    query.bindValue(QStringLiteral(":schedule"), intsToJson(w.retryScheduleSeconds));
+    query.bindValue(QStringLiteral(":max"), w.maxAttempts);
+    query.bindValue(QStringLiteral(":timeout"), w.timeoutMs);
+    query.bindValue(QStringLiteral(":concurrency"), w.concurrency);
+    query.bindValue(QStringLiteral(":enabled"), w.enabled ? 1 : 0);
+    query.bindValue(QStringLiteral(":reason"), text(w.enabled ? QString() : w.disabledReason));
+    query.bindValue(QStringLiteral(":now"), QDateTime::currentMSecsSinceEpoch());
+}
+
+QList<WebhookConfig> Store::webhooks()
+{
+    QList<WebhookConfig> list;
+    QSqlQuery &query = prepared("webhooks", QStringLiteral("SELECT ") + webhookColumns + QStringLiteral(" FROM webhooks ORDER BY id"));
+    if (!execOrFail(query))
+        return list;
+    while (query.next())
+        list.append(webhookFromRow(query));
+    query.finish();
+    return list;
+}
+
+std::optional<WebhookConfig> Store::webhook(qint64 id)
+{
+    QSqlQuery &query =
+        prepared("webhook", QStringLiteral("SELECT ") + webhookColumns + QStringLiteral(" FROM webhooks WHERE id = ?"));
+    query.bindValue(0, id);
+    std::optional<WebhookConfig> result;
+    if (execOrFail(query) && query.next())
+        result = webhookFromRow(query);
+    query.finish();
+    return result;
+}
+
+std::optional<WebhookConfig> Store::webhookByName(const QString &name)
+{
+    QSqlQuery &query = prepared("webhookByName", QStringLiteral("SELECT ") + webhookColumns +
+                                                     QStringLiteral(" FROM webhooks WHERE name = ?"));
+    query.bindValue(0, name);
+    std::optional<WebhookConfig> result;
+    if (execOrFail(query) && query.next())
+        result = webhookFromRow(query);
+    query.finish();
+    return result;
+}
+
+qint64 Store::insertWebhook(const WebhookConfig &webhook)
+{
+    QSqlQuery &query = prepared(
+        "insertWebhook",
+        QStringLiteral("INSERT INTO webhooks (name, url, secret, actions, repository_globs, tag_globs, media_types, "
+                       "headers, payload_format, retry_schedule, max_attempts, timeout_ms, concurrency, enabled, "
+                       "disabled_reason, created_at, updated_at) VALUES (:name, :url, :secret, :actions, :repos, "
+                       ":tags, :media, :headers, :format, :schedule, :max, :timeout, :concurrency, :enabled, "
+                       ":reason, :now, :now) RETURNING id"));
+    bindWebhook(query, webhook);
+    qint64 id = 0;
+    if (execOrFail(query) && query.next())
+        id = query.value(0).toLongLong();
+    query.finish();
+    return id;
+}
+
+bool Store::updateWebhook(const WebhookConfig &webhook)
+{
+    QSqlQuery &query = prepared(
+        "updateWebhook",
+        QStringLiteral("UPDATE webhooks SET name = :name, url = :url, secret = :secret, actions = :actions, "
+                       "repository_globs = :repos, tag_globs = :tags, media_types = :media, headers = :headers, "
+                       "payload_format = :format, retry_schedule = :schedule, max_attempts = :max, "
+                       "timeout_ms = :timeout, concurrency = :concurrency, enabled = :enabled, "
+                       "disabled_reason = :reason, updated_at = :now WHERE id = :id"));
+    bindWebhook(query, webhook);
+    query.bindValue(QStringLiteral(":id"), webhook.id);
+    const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
+    query.finish();
+    return ok;
+}
+
+bool Store::deleteWebhook(qint64 id)
+{
+    QSqlQuery &query = prepared("deleteWebhook", QStringLiteral("DELETE FROM webhooks WHERE id = ?"));
+    query.bindValue(0, id);
+    const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
+    query.finish();
+    return ok;
+}
+
+bool Store::setWebhookEnabled(qint64 id, bool enabled, const QString &reason)
+{
+    QSqlQuery &query = prepared("setWebhookEnabled",
+                                QStringLiteral("UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ? "
+                                               "WHERE id = ?"));
+    query.bindValue(0, enabled ? 1 : 0);
+    query.bindValue(1, text(enabled ? QString() : reason));
+    query.bindValue(2, QDateTime::currentMSecsSinceEpoch());
+    query.bindValue(3, id);
+    const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
+    query.finish();
+    return ok;
+}
+
+// --- Intake ---------------------------------------------------------------------------------------------------
+
+qint64 Store::insertEvent(const RegistryEvent &e)
+{
+    // ON CONFLICT DO NOTHING + RETURNING gives no row for a duplicate: the registry resent an event we hold.
+    QSqlQuery &query = prepared(
+        "insertEvent",
+        QStringLiteral("INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, digest, "
+                       "media_type, size, source_addr, source_instance, actor, content_type, payload) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id"));
+    query.bindValue(0, text(e.eventId));
+    query.bindValue(1, toMs(e.receivedAt));
+    query.bindValue(2, toMs(e.timestamp.isValid() ? e.timestamp : e.receivedAt));
+    query.bindValue(3, text(e.action));
+    query.bindValue(4, text(e.repository));
+    query.bindValue(5, text(e.tag));
+    query.bindValue(6, text(e.digest));
+    query.bindValue(7, text(e.mediaType));
+    query.bindValue(8, e.size);
+    query.bindValue(9, text(e.sourceAddr));
+    query.bindValue(10, text(e.sourceInstance));
+    query.bindValue(11, text(e.actor));
+    query.bindValue(12, text(QString::fromLatin1(e.contentType)));
+    query.bindValue(13, e.rawJson.isNull() ? QByteArray("") : e.rawJson);
+    if (!execOrFail(query))
+        return -1;
+    const qint64 id = query.next() ? query.value(0).toLongLong() : 0;
+    query.finish();
+    return id;
+}
+
+qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString &messageId, qint64 nowMs)
+{
+    QSqlQuery &query = prepared(
+        "insertDelivery",
+        QStringLiteral("INSERT INTO deliveries (event_id, webhook_id, message_id, state, next_attempt_at, created_at, "
+                       "updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?) RETURNING id"));
+    query.bindValue(0, eventRowId);
+    query.bindValue(1, webhookId);
+    query.bindValue(2, messageId);
+    query.bindValue(3, nowMs);
+    query.bindValue(4, nowMs);
+    query.bindValue(5, nowMs);
+    if (!execOrFail(query))
+        return -1;
+    const qint64 id = query.next() ? query.value(0).toLongLong() : -1;
+    query.finish();
+    return id;
+}
+
+// --- Dispatch -------------------------------------------------------------------------------------------------
+
+int Store::releaseExpiredLeases(qint64 nowMs)
+{
+    // A process killed mid-attempt leaves its rows in flight; once the lease runs out they are due again.
+    QSqlQuery &query = prepared("releaseExpired",
+                                QStringLiteral("UPDATE deliveries SET state = 'pending', lease_owner = NULL, "
+                                               "lease_expires_at = NULL, next_attempt_at = ?, updated_at = ? "
+                                               "WHERE state = 'in_flight' AND lease_expires_at < ?"));
+    query.bindValue(0, nowMs);
+    query.bindValue(1, nowMs);
+    query.bindValue(2, nowMs);
+    const int n = execOrFail(query) ? query.numRowsAffected() : 0;
+    query.finish();
+    return n;
+}
+
+int Store::releaseLeases(const QString &owner)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QSqlQuery &query = prepared("releaseOwned",
+                                QStringLiteral("UPDATE deliveries SET state = 'pending', lease_owner = NULL, "
+                                               "lease_expires_at = NULL, next_attempt_at = ?, updated_at = ? "
+                                               "WHERE state = 'in_flight' AND lease_owner = ?"));
+    query.bindValue(0, now);
+    query.bindValue(1, now);
+    query.bindValue(2, owner);
+    const int n = execOrFail(query) ? query.numRowsAffected() : 0;
+    query.finish();
+    return n;
+}
+
+QList<ClaimedDelivery> Store::claimDue(qint64 webhookId, int limit, const QString &owner, qint64 nowMs,
+                                       qint64 leaseUntilMs)
+{
+    QSqlQuery &claim = prepared(
+        "claimDue",
+        QStringLiteral("UPDATE deliveries SET state = 'in_flight', lease_owner = :owner, lease_expires_at = :lease, "
+                       "updated_at = :now WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = :webhook AND "
+                       "state = 'pending' AND next_attempt_at <= :now ORDER BY next_attempt_at LIMIT :limit ") +
+            m_dialect->claimLockClause() +
+            QStringLiteral(") RETURNING id, event_id, webhook_id, message_id, attempts, total_attempts, manual, "
+                           "next_attempt_at, created_at"));
+    claim.bindValue(QStringLiteral(":owner"), owner);
+    claim.bindValue(QStringLiteral(":lease"), leaseUntilMs);
+    claim.bindValue(QStringLiteral(":now"), nowMs);
+    claim.bindValue(QStringLiteral(":webhook"), webhookId);
+    claim.bindValue(QStringLiteral(":limit"), limit);
+    if (!execOrFail(claim))
+        return {};
+    return claimedFromRows(claim, owner, leaseUntilMs);
+}
+
+std::optional<ClaimedDelivery> Store::claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs,
+                                                    qint64 leaseUntilMs)
+{
+    QSqlQuery &claim = prepared(
+        "claimDelivery",
+        QStringLiteral("UPDATE deliveries SET state = 'in_flight', lease_owner = ?, lease_expires_at = ?, "
+                       "updated_at = ? WHERE id = ? AND state = 'pending' RETURNING id, event_id, webhook_id, "
+                       "message_id, attempts, total_attempts, manual, next_attempt_at, created_at"));
+    claim.bindValue(0, owner);
+    claim.bindValue(1, leaseUntilMs);
+    claim.bindValue(2, nowMs);
+    claim.bindValue(3, deliveryId);
+    if (!execOrFail(claim))
+        return std::nullopt;
+    const QList<ClaimedDelivery> claimed = claimedFromRows(claim, owner, leaseUntilMs);
+    if (claimed.isEmpty())
+        return std::nullopt;
+    return claimed.constFirst();
+}
+
+QList<ClaimedDelivery> Store::claimedFromRows(QSqlQuery &claim, const QString &owner, qint64 leaseUntilMs)
+{
+    QList<ClaimedDelivery> claimed;
+    while (claim.next()) {
+        ClaimedDelivery c;
+        DeliveryRecord &d = c.delivery;
+        d.id = claim.value(0).toLongLong();
+        d.eventRowId = claim.value(1).toLongLong();
+        d.webhookId = claim.value(2).toLongLong();
+        d.messageId = claim.value(3).toString();
+        d.attempts = claim.value(4).toInt();
+        d.totalAttempts = claim.value(5).toInt();
+        d.manual = claim.value(6).toInt() != 0;
+        d.nextAttemptAt = fromMs(claim.value(7));
+        d.createdAt = fromMs(claim.value(8));
+        d.state = DeliveryState::InFlight;
+        d.leaseOwner = owner;
+        d.leaseExpiresAt = QDateTime::fromMSecsSinceEpoch(leaseUntilMs, Qt::UTC);
+        claimed.append(c);
+    }
+    claim.finish();
+    // The event of each claimed row is read after the claim so the claim statement stays a plain UPDATE.
+    for (ClaimedDelivery &c : claimed) {
+        if (std::optional<RegistryEvent> e = event(c.delivery.eventRowId))
+            c.event = *e;
+        c.delivery.action = c.event.action;
+        c.delivery.repository = c.event.repository;
+        c.delivery.tag = c.event.tag;
+    }
+    return claimed;
+}
+
+std::optional<qint64> Store::earliestDue(qint64 webhookId)
+{
+    QSqlQuery &query = prepared("earliestDue", QStringLiteral("SELECT MIN(next_attempt_at) FROM deliveries "
+                                                              "WHERE webhook_id = ? AND state = 'pending'"));
+    query.bindValue(0, webhookId);
+    std::optional<qint64> due;
+    if (execOrFail(query) && query.next() && !query.value(0).isNull())
+        due = query.value(0).toLongLong();
+    query.finish();
+    return due;
+}
+
+bool Store::recordAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const QString &owner)
+{
+    if (!beginWrite())
+        return false;
+    QSqlQuery &insert = prepared(
+        "insertAttempt",
+        QStringLiteral("INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
+                       "request_headers, request_body, response_status, response_headers, response_body, "
+                       "error_class, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    insert.bindValue(0, a.deliveryId);
+    insert.bindValue(1, a.number);
+    insert.bindValue(2, a.manual ? 1 : 0);
+    insert.bindValue(3, text(a.note));
+    insert.bindValue(4, toMs(a.startedAt));
+    insert.bindValue(5, a.durationMs);
+    insert.bindValue(6, text(a.url));
+    insert.bindValue(7, pairsToJson(a.requestHeaders));
+    insert.bindValue(8, a.requestBody.isNull() ? QByteArray("") : a.requestBody);
+    insert.bindValue(9, a.responseStatus);
+    insert.bindValue(10, pairsToJson(a.responseHeaders));
+    insert.bindValue(11, a.responseBody.isNull() ? QByteArray("") : a.responseBody);
+    insert.bindValue(12, text(a.errorClass));
+    insert.bindValue(13, text(a.errorMessage));
+    if (!execOrFail(insert)) {
+        rollback();
+        return false;
+    }
+    a.id = insert.next() ? insert.value(0).toLongLong() : 0;
+    insert.finish();
+
+    // Fenced by the lease: if this process lost it (paused past expiry), whoever holds it now decides the state.
+    QSqlQuery &update = prepared(
+        "finishAttempt",
+        QStringLiteral("UPDATE deliveries SET state = ?, attempts = attempts + 1, total_attempts = total_attempts + 1, "
+                       "next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_status = ?, "
+                       "last_error = ?, updated_at = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?"));
+    update.bindValue(0, deliveryStateName(outcome.state));
+    update.bindValue(1, outcome.state == DeliveryState::Pending ? QVariant(toMs(outcome.nextAttemptAt))
+                                                                : QVariant(QMetaType(QMetaType::LongLong)));
+    update.bindValue(2, a.responseStatus);
+    update.bindValue(3, text(a.errorClass));
+    update.bindValue(4, QDateTime::currentMSecsSinceEpoch());
+    update.bindValue(5, a.deliveryId);
+    update.bindValue(6, owner);
+    if (!execOrFail(update)) {
+        rollback();
+        return false;
+    }
+    update.finish();
+    return commit();
+}
+
+// --- History --------------------------------------------------------------------------------------------------
+
+DeliveryRecord Store::deliveryFromRow(const QSqlQuery &q)
+{
+    DeliveryRecord d;
+    d.id = q.value(0).toLongLong();
+    d.eventRowId = q.value(1).toLongLong();
+    d.webhookId = q.value(2).toLongLong();
+    d.messageId = q.value(3).toString();
+    deliveryStateFromName(q.value(4).toString(), &d.state);
+    d.attempts = q.value(5).toInt();
+    d.totalAttempts = q.value(6).toInt();
+    d.manual = q.value(7).toInt() != 0;
+    d.nextAttemptAt = fromMs(q.value(8));
+    d.leaseOwner = q.value(9).toString();
+    d.leaseExpiresAt = fromMs(q.value(10));
+    d.lastStatus = q.value(11).toInt();
+    d.lastError = q.value(12).toString();
+    d.createdAt = fromMs(q.value(13));
+    d.updatedAt = fromMs(q.value(14));
+    d.webhookName = q.value(15).toString();
+    d.action = q.value(16).toString();
+    d.repository = q.value(17).toString();
+    d.tag = q.value(18).toString();
+    return d;
+}
+
+QList<DeliveryRecord> Store::deliveries(const DeliveryFilter &filter)
+{
+    // Built per call: the filter decides which clauses exist. Newest first, keyset-paged by id.
+    QString sql = QStringLiteral("SELECT ") + deliveryColumns + deliveryJoins + QStringLiteral(" WHERE 1 = 1");
+    if (!filter.state.isEmpty())
+        sql += QStringLiteral(" AND d.state = :state");
+    if (filter.webhookId > 0)
+        sql += QStringLiteral(" AND d.webhook_id = :webhook");
+    if (!filter.repository.isEmpty())
+        sql += QStringLiteral(" AND (e.repository LIKE :text ESCAPE '\\' OR e.tag LIKE :text ESCAPE '\\')");
+    if (filter.since.isValid())
+        sql += QStringLiteral(" AND d.created_at >= :since");
+    if (filter.beforeId > 0)
+        sql += QStringLiteral(" AND d.id < :before");
+    sql += QStringLiteral(" ORDER BY d.id DESC LIMIT :limit");
+
+    QSqlQuery query(database());
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    if (!filter.state.isEmpty())
+        query.bindValue(QStringLiteral(":state"), filter.state);
+    if (filter.webhookId > 0)
+        query.bindValue(QStringLiteral(":webhook"), filter.webhookId);
+    if (!filter.repository.isEmpty()) {
+        QString escaped = filter.repository;
+        escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        query.bindValue(QStringLiteral(":text"), QString(QLatin1Char('%') + escaped + QLatin1Char('%')));
+    }
+    if (filter.since.isValid())
+        query.bindValue(QStringLiteral(":since"), toMs(filter.since));
+    if (filter.beforeId > 0)
+        query.bindValue(QStringLiteral(":before"), filter.beforeId);
+    query.bindValue(QStringLiteral(":limit"), filter.limit);
+
+    QList<DeliveryRecord> list;
+    if (!execOrFail(query))
+        return list;
+    while (query.next())
+        list.append(deliveryFromRow(query));
+    return list;
+}
+
+std::optional<DeliveryRecord> Store::delivery(qint64 id)
+{
+    QSqlQuery &query =
+        prepared("delivery", QStringLiteral("SELECT ") + deliveryColumns + deliveryJoins + QStringLiteral(" WHERE d.id = ?"));
+    query.bindValue(0, id);
+    std::optional<DeliveryRecord> result;
+    if (execOrFail(query) && query.next())
+        result = deliveryFromRow(query);
+    query.finish();
+    return result;
+}
+
+QList<AttemptRecord> Store::attempts(qint64 deliveryId)
+{
+    QSqlQuery &query = prepared(
+        "attempts", QStringLiteral("SELECT id, delivery_id, number, manual, note, started_at, duration_ms, url, "
+                                   "request_headers, request_body, response_status, response_headers, response_body, "
+                                   "error_class, error_message FROM attempts WHERE delivery_id = ? ORDER BY number"));
+    query.bindValue(0, deliveryId);
+    QList<AttemptRecord> list;
+    if (!execOrFail(query))
+        return list;
+    while (query.next()) {
+        AttemptRecord a;
+        a.id = query.value(0).toLongLong();
+        a.deliveryId = query.value(1).toLongLong();
+        a.number = query.value(2).toInt();
+        a.manual = query.value(3).toInt() != 0;
+        a.note = query.value(4).toString();
+        a.startedAt = fromMs(query.value(5));
+        a.durationMs = query.value(6).toInt();
+        a.url = query.value(7).toString();
+        a.requestHeaders = byteHeadersFromJson(query.value(8));
+        a.requestBody = query.value(9).toByteArray();
+        a.responseStatus = query.value(10).toInt();
+        a.responseHeaders = byteHeadersFromJson(query.value(11));
+        a.responseBody = query.value(12).toByteArray();
+        a.errorClass = query.value(13).toString();
+        a.errorMessage = query.value(14).toString();
+        list.append(a);
+    }
+    query.finish();
+    return list;
+}
+
+RegistryEvent Store::eventFromRow(const QSqlQuery &q, int c)
+{
+    RegistryEvent e;
+    e.rowId = q.value(c + 0).toLongLong();
+    e.eventId = q.value(c + 1).toString();
+    e.receivedAt = fromMs(q.value(c + 2));
+    e.timestamp = fromMs(q.value(c + 3));
+    e.action = q.value(c + 4).toString();
+    e.repository = q.value(c + 5).toString();
+    e.tag = q.value(c + 6).toString();
+    e.digest = q.value(c + 7).toString();
+    e.mediaType = q.value(c + 8).toString();
+    e.size = q.value(c + 9).toLongLong();
+    e.sourceAddr = q.value(c + 10).toString();
+    e.sourceInstance = q.value(c + 11).toString();
+    e.actor = q.value(c + 12).toString();
+    e.contentType = q.value(c + 13).toString().toLatin1();
+    e.rawJson = q.value(c + 14).toByteArray();
+    return e;
+}
+
+std::optional<RegistryEvent> Store::event(qint64 rowId)
+{
+    QSqlQuery &query = prepared("event", QStringLiteral("SELECT ") + eventColumns + QStringLiteral(" FROM events e WHERE e.id = ?"));
+    query.bindValue(0, rowId);
+    std::optional<RegistryEvent> result;
+    if (execOrFail(query) && query.next())
+        result = eventFromRow(query, 0);
+    query.finish();
+    return result;
+}
+
+QueueDepth Store::queueDepth()
+{
+    QSqlQuery &query = prepared("queueDepth", QStringLiteral("SELECT state, COUNT(*) FROM deliveries "
+                                                             "WHERE state IN ('pending', 'in_flight') GROUP BY state"));
+    QueueDepth depth;
+    if (!execOrFail(query))
+        return depth;
+    while (query.next()) {
+        if (query.value(0).toString() == QLatin1String("pending"))
+            depth.pending = query.value(1).toInt();
+        else
+            depth.inFlight = query.value(1).toInt();
+    }
+    query.finish();
+    return depth;
+}
+
+// --- Replay ---------------------------------------------------------------------------------------------------
+
+Store::ReplayResult Store::replay(qint64 deliveryId, qint64 nowMs)
+{
+    const std::optional<DeliveryRecord> current = delivery(deliveryId);
+    if (!current)
+        return m_lastError.isEmpty() ? ReplayResult::NotFound : ReplayResult::Failed;
+    if (current->state == DeliveryState::InFlight)
+        return ReplayResult::InFlight;
+    QSqlQuery &query = prepared("replay",
+                                QStringLiteral("UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, "
+                                               "next_attempt_at = ?, updated_at = ? WHERE id = ? AND state <> 'in_flight'"));
+    query.bindValue(0, nowMs);
+    query.bindValue(1, nowMs);
+    query.bindValue(2, deliveryId);
+    if (!execOrFail(query))
+        return ReplayResult::Failed;
+    const int affected = query.numRowsAffected();
+    query.finish();
+    // Lost a race with a dispatcher that claimed it in between.
+    return affected == 1 ? ReplayResult::Replayed : ReplayResult::InFlight;
+}
+
+int Store::replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs)
+{
+    QString sql = QStringLiteral("UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, next_attempt_at = ?, "
+                                 "updated_at = ? WHERE state = 'failed'");
+    if (webhookId > 0)
+        sql += QStringLiteral(" AND webhook_id = ?");
+    if (since.isValid())
+        sql += QStringLiteral(" AND created_at >= ?");
+    QSqlQuery query(database());
+    query.prepare(sql);
+    query.addBindValue(nowMs);
+    query.addBindValue(nowMs);
+    if (webhookId > 0)
+        query.addBindValue(webhookId);
+    if (since.isValid())
+        query.addBindValue(toMs(since));
+    if (!execOrFail(query))
+        return -1;
+    return query.numRowsAffected();
+}
+
+qint64 Store::externalChangeCounter()
+{
+    QSqlDatabase db = database();
+    return m_dialect->externalChangeCounter(db);
+}

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "AttemptRecord.h"
+#include "DeliveryRecord.h"
+#include "QueueDepth.h"
+#include "RegistryEvent.h"
+#include "WebhookConfig.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QSqlQuery>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+class QSqlDatabase;
+#include "SqlDialect.h"
+
+// Which deliveries a listing wants. Empty fields do not filter.
+struct DeliveryFilter
+{
+    QString state;          // a deliveryStateName
+    qint64 webhookId = 0;
+    QString repository;     // substring of repository or tag
+    QDateTime since;        // created at or after
+    qint64 beforeId = 0;    // keyset paging: rows with a smaller id
+    int limit = 100;
+};
+
+// A delivery taken for sending, with what it sends.
+struct ClaimedDelivery
+{
+    DeliveryRecord delivery;
+    RegistryEvent event;
+};
+
+// Where a delivery stands after an attempt.
+struct AttemptOutcome
+{
+    DeliveryState state = DeliveryState::Pending;
+    QDateTime nextAttemptAt;  // pending only
+};
+
+// All SQL of Tidings, on one connection owned by the thread that opened the store. Backend differences live in
+// the SqlDialect; this class holds the queries both backends share. Errors: false/empty results plus lastError().
+class Store
+{
+public:
+    enum class ReplayResult { Replayed, NotFound, InFlight, Failed };
+
+    explicit Store(std::unique_ptr<SqlDialect> dialect);
+    ~Store();
+    Store(const Store &) = delete;
+    Store &operator=(const Store &) = delete;
+
+    // The dialect a location names: a file path is SQLite.
+    static std::unique_ptr<SqlDialect> dialectFor(const QString &location, QString *error);
+    // Opens (creating if needed) and migrates. The connection belongs to the calling thread.
+    bool open(const QString &location, QString *error);
+    void close();
+    bool isOpen() const;
+    QString location() const { return m_location; }
+    const SqlDialect &dialect() const { return *m_dialect; }
+    QString lastError() const { return m_lastError; }
+
+    bool beginWrite();
+    bool commit();
+    void rollback();
+
+    // Webhooks.
+    QList<WebhookConfig> webhooks();
+    std::optional<WebhookConfig> webhook(qint64 id);
+    std::optional<WebhookConfig> webhookByName(const QString &name);
+    qint64 insertWebhook(const WebhookConfig &webhook);  // the new id, 0 on failure
+    bool updateWebhook(const WebhookConfig &webhook);
+    bool deleteWebhook(qint64 id);
+    bool setWebhookEnabled(qint64 id, bool enabled, const QString &reason);
+
+    // Intake; call inside beginWrite()/commit().
+    // The new row id, 0 when an event with the same registry id is already stored, -1 on error.
+    qint64 insertEvent(const RegistryEvent &event);
+    qint64 insertDelivery(qint64 eventRowId, qint64 webhookId, const QString &messageId, qint64 nowMs);
+
+    // Dispatch.
+    int releaseExpiredLeases(qint64 nowMs);
+    int releaseLeases(const QString &owner);
+    QList<ClaimedDelivery> claimDue(qint64 webhookId, int limit, const QString &owner, qint64 nowMs,
+                                    qint64 leaseUntilMs);
+    // Claims one pending delivery whatever its due time (send-test, a replay sent at once).
+    std::optional<ClaimedDelivery> claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs, qint64 leaseUntilMs);
+    std::optional<qint64> earliestDue(qint64 webhookId);
+    // Stores the attempt and moves the delivery on, only while `owner` still holds its lease.
+    bool recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome, const QString &owner);
+
+    // History.
+    QList<DeliveryRecord> deliveries(const DeliveryFilter &filter);
+    std::optional<DeliveryRecord> delivery(qint64 id);
+    QList<AttemptRecord> attempts(qint64 deliveryId);
+    std::optional<RegistryEvent> event(qint64 rowId);
+    QueueDepth queueDepth();
+
+    // Replay: a new series of attempts, marked manual, with the same message id.
+    ReplayResult replay(qint64 deliveryId, qint64 nowMs);
+    int replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs);
+
+    // Changes when another connection (the CLI, another process) commits.
+    qint64 externalChangeCounter();
+
+private:
+    QSqlDatabase database() const;
+    // Prepared statements are kept for the life of the connection: SQLite's prepare is a large part of a small query.
+    QSqlQuery &prepared(const char *key, const QString &sql);
+    bool execOrFail(QSqlQuery &query);
+    void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);
+    static WebhookConfig webhookFromRow(const QSqlQuery &query);
+    static DeliveryRecord deliveryFromRow(const QSqlQuery &query);
+    static RegistryEvent eventFromRow(const QSqlQuery &query, int firstColumn);
+    QList<ClaimedDelivery> claimedFromRows(QSqlQuery &query, const QString &owner, qint64 leaseUntilMs);
+
+    std::unique_ptr<SqlDialect> m_dialect;
+    QString m_connectionName;
+    QString m_location;
+    QString m_lastError;
+    QHash<QByteArray, QSqlQuery> m_statements;
+};

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Tidings needs, and only those that are missing.
+# Usage: scripts/install-deps.sh [build|test|gui]...   (build is always included)
+set -euo pipefail
+
+build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
+       qt6-tools-dev-tools libgl-dev clang-format)
+gui=(qt6-gtk-platformtheme)
+# The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks.
+test=(docker-registry skopeo curl sqlite3 gzip tar)
+
+wanted=("${build[@]}")
+for group in "$@"; do
+    case "$group" in
+        build) ;;
+        test) wanted+=("${test[@]}") ;;
+        gui) wanted+=("${gui[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (build, test, gui)" >&2; exit 2 ;;
+    esac
+done
+
+missing=()
+for package in "${wanted[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo to add: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
