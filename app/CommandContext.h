@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+#include <QTextStream>
+
+#include <memory>
+
+class QCommandLineParser;
+class Store;
+
+// What every command gets: where the database is, where to print, and the store once opened.
+class CommandContext
+{
+public:
+    enum ExitCode { Success = 0, Failure = 1, UsageError = 2 };
+
+    explicit CommandContext(QString databaseLocation);
+    ~CommandContext();
+
+    QString databaseLocation() const { return m_databaseLocation; }
+    QTextStream &out() { return m_out; }
+    QTextStream &err() { return m_err; }
+    // Opens (and migrates) the database; prints why not and returns nullptr on failure.
+    Store *store();
+    // Prints "tidings: <message>" to stderr and returns the exit code, for one-line error exits.
+    int fail(const QString &message, int code = Failure);
+    // Parses a subcommand's options; an unknown option is a usage error with `usage` printed, never ignored.
+    bool parseOptions(QCommandLineParser &parser, const QStringList &arguments, const QString &usage, int *exitCode);
+
+private:
+    QString m_databaseLocation;
+    QTextStream m_out;
+    QTextStream m_err;
+    std::unique_ptr<Store> m_store;
+};

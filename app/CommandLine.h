@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+// The first look at argv: which database, which command, and whether the desktop console is wanted.
+// Kept apart from running the command so main() can choose QApplication or QCoreApplication first.
+class CommandLine
+{
+public:
+    struct Invocation
+    {
+        QString databaseLocation;
+        QString command;        // "serve", "webhook", ...; empty: none given
+        QStringList arguments;  // after the command
+        bool wantsConsole = false;
+        QString error;          // a usage error found while splitting
+    };
+
+    // guiAvailable: built with the console and a display exists.
+    static Invocation classify(const QStringList &argv, bool guiAvailable);
+    // Runs a command-line command; needs a QCoreApplication.
+    static int run(const Invocation &invocation);
+    static QString usage();
+};

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "WebhookConfig.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <optional>
+
+class CommandContext;
+class QCommandLineParser;
+class Store;
+
+// `tidings webhook add|list|show|update|remove|enable|disable`.
+class WebhookCommand
+{
+public:
+    static int run(CommandContext &context, const QStringList &arguments);
+    // A webhook named by its id or its name; prints why not found.
+    static std::optional<WebhookConfig> resolve(CommandContext &context, Store &store, const QString &reference);
+    static QJsonObject toJson(const WebhookConfig &webhook, bool revealSecret);
+
+private:
+    static int add(CommandContext &context, const QStringList &arguments);
+    static int update(CommandContext &context, const QStringList &arguments);
+    static int list(CommandContext &context, const QStringList &arguments);
+    static int show(CommandContext &context, const QStringList &arguments);
+    static int remove(CommandContext &context, const QStringList &arguments);
+    static int setEnabled(CommandContext &context, const QStringList &arguments, bool enabled);
+
+    static void addSettingOptions(QCommandLineParser &parser);
+    // Copies the options that were given onto `webhook`; returns an error message or empty.
+    static QString applySettingOptions(const QCommandLineParser &parser, WebhookConfig &webhook);
+    static QString validate(Store &store, const WebhookConfig &webhook);
+};

@@ -1,0 +1,96 @@
+#include "Engine.h"
+
+#include "EngineWorker.h"
+
+#include <QEventLoop>
+#include <QTimer>
+
+Engine::Engine(EngineConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+    registerMetaTypes();
+    m_thread.setObjectName(QStringLiteral("tidings-engine"));
+}
+
+Engine::~Engine()
+{
+    if (m_worker)
+        stopAndWait();
+}
+
+void Engine::registerMetaTypes()
+{
+    qRegisterMetaType<RegistryEvent>();
+    qRegisterMetaType<DeliveryRecord>();
+    qRegisterMetaType<AttemptRecord>();
+    qRegisterMetaType<QueueDepth>();
+}
+
+void Engine::start()
+{
+    if (m_worker)
+        return;
+    m_stopRequested = false;
+    m_worker = new EngineWorker(m_config);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &EngineWorker::started, this, [this](const QUrl &url) {
+        m_running = true;
+        m_intakeUrl = url;
+        emit started(url);
+    });
+    connect(m_worker, &EngineWorker::failed, this, [this](const QString &reason) {
+        emit failed(reason);
+        // The worker's parts live in its thread: take them down there before the thread ends.
+        stop();
+    });
+    connect(m_worker, &EngineWorker::stopped, this, [this] {
+        m_running = false;
+        m_thread.quit();
+        m_thread.wait();
+        m_worker = nullptr;
+        emit stopped();
+    });
+    connect(m_worker, &EngineWorker::eventReceived, this, &Engine::eventReceived);
+    connect(m_worker, &EngineWorker::deliveryChanged, this, &Engine::deliveryChanged);
+    connect(m_worker, &EngineWorker::attemptRecorded, this, &Engine::attemptRecorded);
+    connect(m_worker, &EngineWorker::queueDepthChanged, this, &Engine::queueDepthChanged);
+    connect(m_worker, &EngineWorker::webhookDisabled, this, &Engine::webhookDisabled);
+    connect(m_worker, &EngineWorker::problem, this, &Engine::problem);
+    m_thread.start();
+    QMetaObject::invokeMethod(m_worker, &EngineWorker::start, Qt::QueuedConnection);
+}
+
+void Engine::stop()
+{
+    if (!m_worker || m_stopRequested)
+        return;
+    m_stopRequested = true;
+    QMetaObject::invokeMethod(m_worker, &EngineWorker::shutdown, Qt::QueuedConnection);
+}
+
+bool Engine::stopAndWait(int timeoutMs)
+{
+    if (!m_worker)
+        return true;
+    QEventLoop loop;
+    connect(this, &Engine::stopped, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    stop();
+    if (m_worker)
+        loop.exec();
+    return m_worker == nullptr;
+}
+
+void Engine::replay(const QList<qint64> &deliveryIds)
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, deliveryIds] { worker->replay(deliveryIds); });
+}
+
+void Engine::reloadWebhooks()
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, &EngineWorker::reloadWebhooks, Qt::QueuedConnection);
+}

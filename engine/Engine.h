@@ -1,0 +1,58 @@
+#pragma once
+
+#include "AttemptRecord.h"
+#include "DeliveryRecord.h"
+#include "EngineConfig.h"
+#include "QueueDepth.h"
+#include "RegistryEvent.h"
+
+#include <QObject>
+#include <QThread>
+#include <QUrl>
+
+class EngineWorker;
+
+// The one object the app, the console and the tests use. The engine runs in a thread of its own, so a busy
+// engine never freezes a window; everything it reports arrives as queued signals carrying plain values.
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Engine(EngineConfig config, QObject *parent = nullptr);
+    ~Engine() override;
+
+    const EngineConfig &config() const { return m_config; }
+    bool isRunning() const { return m_running; }
+    QUrl intakeUrl() const { return m_intakeUrl; }
+
+    // Asynchronous: started() or failed() follows.
+    void start();
+    // Graceful: in-flight attempts get EngineConfig::gracefulStopMs to finish; stopped() follows.
+    void stop();
+    // Blocks (running an event loop) until the engine has stopped or the time is up.
+    bool stopAndWait(int timeoutMs = 30000);
+
+    void replay(const QList<qint64> &deliveryIds);
+    void reloadWebhooks();
+
+signals:
+    void started(const QUrl &intakeUrl);
+    void failed(const QString &reason);
+    void stopped();
+    void eventReceived(const RegistryEvent &event);
+    void deliveryChanged(const DeliveryRecord &delivery);
+    void attemptRecorded(const AttemptRecord &attempt);
+    void queueDepthChanged(const QueueDepth &depth);
+    void webhookDisabled(qint64 webhookId, const QString &reason);
+    void problem(const QString &message);
+
+private:
+    static void registerMetaTypes();
+
+    EngineConfig m_config;
+    QThread m_thread;
+    EngineWorker *m_worker = nullptr;
+    QUrl m_intakeUrl;
+    bool m_running = false;
+    bool m_stopRequested = false;
+};

@@ -1,0 +1,32 @@
+#include "EngineConfig.h"
+
+#include <QDir>
+#include <QStandardPaths>
+
+QString EngineConfig::defaultDatabaseLocation()
+{
+    const QString fromEnvironment = qEnvironmentVariable("TIDINGS_DB");
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    QString dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (dataDir.isEmpty())
+        dataDir = QDir::homePath() + QStringLiteral("/.local/share");
+    return dataDir + QStringLiteral("/tidings/tidings.db");
+}
+
+QString EngineConfig::validate() const
+{
+    if (databaseLocation.isEmpty())
+        return QStringLiteral("no database location given; pass --db PATH or set TIDINGS_DB");
+    if (listen && !listenAddress.isLoopback() && intakeToken.isEmpty()) {
+        return QStringLiteral("refusing to listen on %1 without an intake token: anyone who reaches the port could "
+                              "inject events. Pass --intake-token TOKEN (or set TIDINGS_INTAKE_TOKEN), or listen on "
+                              "127.0.0.1")
+            .arg(listenAddress.toString());
+    }
+    if (pollIntervalMs < 50)
+        return QStringLiteral("the poll interval must be at least 50 ms");
+    if (maxBodyBytes < 1024)
+        return QStringLiteral("the body limit must be at least 1 KiB");
+    return {};
+}

@@ -1,0 +1,126 @@
+#include "DeliveryPoller.h"
+
+#include "Dispatcher.h"
+#include "Store.h"
+
+#include <QDateTime>
+
+namespace {
+// A claim holds a delivery for the attempt's own deadline plus this margin; after it another claimer may retry.
+constexpr qint64 leaseMarginMs = 30 * 1000;
+} // namespace
+
+DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_dispatcher(dispatcher)
+    , m_owner(std::move(owner))
+{
+    m_pollTimer.setInterval(qMax(50, pollIntervalMs));
+    connect(&m_pollTimer, &QTimer::timeout, this, [this] {
+        m_allDirty = true;
+        runRound();
+    });
+    m_dueTimer.setSingleShot(true);
+    m_dueTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_dueTimer, &QTimer::timeout, this, [this] {
+        m_allDirty = true;
+        runRound();
+    });
+}
+
+void DeliveryPoller::setWebhooks(const QList<WebhookConfig> &webhooks)
+{
+    m_webhooks.clear();
+    for (const WebhookConfig &webhook : webhooks)
+        m_webhooks.insert(webhook.id, webhook);
+}
+
+void DeliveryPoller::start()
+{
+    m_running = true;
+    m_pollTimer.start();
+    wake();
+}
+
+void DeliveryPoller::stop()
+{
+    m_running = false;
+    m_pollTimer.stop();
+    m_dueTimer.stop();
+}
+
+void DeliveryPoller::wake(const QList<qint64> &webhookIds)
+{
+    if (webhookIds.isEmpty())
+        m_allDirty = true;
+    for (qint64 id : webhookIds)
+        m_dirty.insert(id);
+    scheduleRound();
+}
+
+void DeliveryPoller::scheduleRound()
+{
+    if (m_roundScheduled || !m_running)
+        return;
+    m_roundScheduled = true;
+    // Queued, not direct: every commit and freed slot of this event-loop pass shares one round of claims.
+    QMetaObject::invokeMethod(this, &DeliveryPoller::runRound, Qt::QueuedConnection);
+}
+
+qint64 DeliveryPoller::leaseMsFor(const WebhookConfig &webhook) const
+{
+    return qint64(qMax(100, webhook.timeoutMs)) + leaseMarginMs;
+}
+
+void DeliveryPoller::runRound()
+{
+    m_roundScheduled = false;
+    if (!m_running)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_allDirty)
+        m_store.releaseExpiredLeases(now);
+
+    int claimed = 0;
+    for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {
+        if (!webhook.enabled || (!m_allDirty && !m_dirty.contains(webhook.id)))
+            continue;
+        const int free = m_dispatcher.freeSlots(webhook);
+        if (free <= 0)
+            continue;
+        const QList<ClaimedDelivery> batch = m_store.claimDue(webhook.id, free, m_owner, now, now + leaseMsFor(webhook));
+        for (const ClaimedDelivery &delivery : batch)
+            m_dispatcher.dispatch(delivery, webhook);
+        claimed += int(batch.size());
+    }
+    m_allDirty = false;
+    m_dirty.clear();
+    armDueTimer();
+    emit roundFinished(claimed);
+}
+
+void DeliveryPoller::armDueTimer()
+{
+    // The earliest retry among webhooks that could take it now; full webhooks are woken by their freed slots.
+    qint64 earliest = -1;
+    for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {
+        if (!webhook.enabled || m_dispatcher.freeSlots(webhook) <= 0)
+            continue;
+        if (std::optional<qint64> due = m_store.earliestDue(webhook.id)) {
+            if (earliest < 0 || *due < earliest)
+                earliest = *due;
+        }
+    }
+    if (earliest < 0) {
+        m_dueTimer.stop();
+        return;
+    }
+    const qint64 wait = earliest - QDateTime::currentMSecsSinceEpoch();
+    if (wait >= m_pollTimer.interval()) {
+        m_dueTimer.stop();  // the poll timer comes first
+        return;
+    }
+    // Never 0: a row that is due but was not claimed (a store error, a race) must not spin this loop.
+    m_dueTimer.start(int(qMax<qint64>(5, wait)));
+}

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "WebhookConfig.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+class Dispatcher;
+class Store;
+
+// Decides when to claim due deliveries and hands them to the dispatcher. Three things wake it: the poll timer
+// (the fallback, default 10 s), a commit at the intake or a freed dispatch slot (at once, coalesced into one
+// round per event-loop pass), and a timer armed for the earliest retry that is due.
+class DeliveryPoller : public QObject
+{
+    Q_OBJECT
+public:
+    DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs, QObject *parent = nullptr);
+
+    void setWebhooks(const QList<WebhookConfig> &webhooks);
+    void start();
+    void stop();
+    // New work for these webhooks (or, empty, for any): claim in the next event-loop pass.
+    void wake(const QList<qint64> &webhookIds = {});
+
+signals:
+    void roundFinished(int claimed);
+
+private:
+    void scheduleRound();
+    void runRound();
+    void armDueTimer();
+    qint64 leaseMsFor(const WebhookConfig &webhook) const;
+
+    Store &m_store;
+    Dispatcher &m_dispatcher;
+    QString m_owner;
+    QHash<qint64, WebhookConfig> m_webhooks;
+    QTimer m_pollTimer;
+    QTimer m_dueTimer;
+    QSet<qint64> m_dirty;
+    bool m_allDirty = true;
+    bool m_roundScheduled = false;
+    bool m_running = false;
+};

@@ -1,0 +1,167 @@
+#include "NotificationIntake.h"
+
+#include "EnvelopeParser.h"
+#include "Store.h"
+#include "WebhookSignature.h"
+
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcIntake, "tidings.intake")
+
+NotificationIntake::NotificationIntake(Store &store, QByteArray token, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_token(std::move(token))
+{
+}
+
+void NotificationIntake::setWebhooks(const QList<WebhookConfig> &webhooks)
+{
+    m_webhooks.clear();
+    for (const WebhookConfig &webhook : webhooks) {
+        if (webhook.enabled)
+            m_webhooks.append({webhook, WebhookFilter(webhook)});
+    }
+}
+
+QByteArray NotificationIntake::mediaTypeOf(const QByteArray &contentType)
+{
+    // Parameters such as "; charset=utf-8" do not change what the body is.
+    const qsizetype semicolon = contentType.indexOf(';');
+    return (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
+}
+
+bool NotificationIntake::isAcceptedContentType(const QByteArray &contentType)
+{
+    const QByteArray mediaType = mediaTypeOf(contentType);
+    return mediaType == "application/vnd.docker.distribution.events.v1+json" ||
+           mediaType == "application/vnd.docker.distribution.events.v2+json" || mediaType == "application/json";
+}
+
+bool NotificationIntake::isAuthorized(const HttpRequest &request) const
+{
+    if (m_token.isEmpty())
+        return true;
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.size() < 7 || qstrnicmp(authorization.constData(), "bearer ", 7) != 0)
+        return false;
+    return WebhookSignature::constantTimeEquals(authorization.mid(7).trimmed(), m_token);
+}
+
+void NotificationIntake::handle(const HttpRequest &request, const HttpResponder &responder)
+{
+    if (request.path != notifyPath) {
+        responder.respond(HttpResponse::error(404, "not_found",
+                                              QStringLiteral("no such endpoint; registries post to %1")
+                                                  .arg(QLatin1String(notifyPath))));
+        return;
+    }
+    if (request.method != "POST") {
+        HttpResponse response = HttpResponse::error(405, "method_not_allowed",
+                                                    QStringLiteral("%1 accepts POST only").arg(QLatin1String(notifyPath)));
+        response.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")});
+        responder.respond(response);
+        return;
+    }
+    if (!isAuthorized(request)) {
+        HttpResponse response = HttpResponse::error(
+            401, "unauthorized", QStringLiteral("missing or wrong intake token; send Authorization: Bearer <token>"));
+        response.headers.append({QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"tidings\"")});
+        responder.respond(response);
+        return;
+    }
+    const QByteArray contentType = request.header("content-type");
+    if (!isAcceptedContentType(contentType)) {
+        responder.respond(HttpResponse::error(
+            415, "unsupported_media_type",
+            QStringLiteral("content type \"%1\" is not a registry envelope; use "
+                           "application/vnd.docker.distribution.events.v1+json, ...v2+json or application/json")
+                .arg(QString::fromLatin1(contentType))));
+        return;
+    }
+    const EnvelopeParseResult parsed =
+        EnvelopeParser::parse(request.body, mediaTypeOf(contentType),
+                              QDateTime::currentDateTimeUtc());
+    if (!parsed.ok) {
+        responder.respond(HttpResponse::error(400, "invalid_envelope", parsed.error));
+        return;
+    }
+    if (m_pending.isEmpty())
+        QMetaObject::invokeMethod(this, &NotificationIntake::flush, Qt::QueuedConnection);
+    m_pending.append({parsed.events, responder});
+}
+
+void NotificationIntake::flush()
+{
+    const QList<PendingRequest> batch = std::exchange(m_pending, {});
+    if (batch.isEmpty())
+        return;
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<RegistryEvent> stored;
+    QList<qint64> webhookIds;
+    QList<QJsonObject> answers;
+    bool ok = m_store.beginWrite();
+    for (const PendingRequest &request : batch) {
+        int accepted = 0;
+        int duplicates = 0;
+        int deliveries = 0;
+        for (const RegistryEvent &event : request.events) {
+            if (!ok)
+                break;
+            const qint64 rowId = m_store.insertEvent(event);
+            if (rowId < 0) {
+                ok = false;
+                break;
+            }
+            if (rowId == 0) {
+                // The registry resent an event it had already given us (it timed out before our answer).
+                ++duplicates;
+                continue;
+            }
+            ++accepted;
+            RegistryEvent storedEvent = event;
+            storedEvent.rowId = rowId;
+            for (const CompiledWebhook &webhook : std::as_const(m_webhooks)) {
+                if (!webhook.filter.matches(event))
+                    continue;
+                const QString messageId = QStringLiteral("msg_") + QUuid::createUuid().toString(QUuid::Id128);
+                if (m_store.insertDelivery(rowId, webhook.config.id, messageId, now) < 0) {
+                    ok = false;
+                    break;
+                }
+                ++deliveries;
+                if (!webhookIds.contains(webhook.config.id))
+                    webhookIds.append(webhook.config.id);
+            }
+            stored.append(storedEvent);
+        }
+        answers.append(QJsonObject{{QStringLiteral("accepted"), accepted},
+                                   {QStringLiteral("duplicates"), duplicates},
+                                   {QStringLiteral("deliveries"), deliveries}});
+    }
+    if (ok)
+        ok = m_store.commit();
+    else
+        m_store.rollback();
+
+    if (!ok) {
+        // Nothing of this batch is acknowledged; the registry keeps the events and sends them again.
+        const QString reason = m_store.lastError();
+        qCWarning(lcIntake) << "cannot store notifications, answering 503:" << reason;
+        emit storeFailed(reason);
+        for (const PendingRequest &request : batch) {
+            HttpResponse response = HttpResponse::error(
+                503, "storage_unavailable", QStringLiteral("the events could not be stored; send them again later"));
+            response.headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
+            request.responder.respond(response);
+        }
+        return;
+    }
+    for (qsizetype i = 0; i < batch.size(); ++i)
+        batch[i].responder.respond(HttpResponse::json(202, answers[i]));
+    if (!stored.isEmpty())
+        emit committed(stored, webhookIds);
+}

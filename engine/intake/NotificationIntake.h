@@ -1,0 +1,56 @@
+#pragma once
+
+#include "DeliveryRecord.h"
+#include "HttpRequest.h"
+#include "HttpServer.h"
+#include "RegistryEvent.h"
+#include "WebhookConfig.h"
+#include "WebhookFilter.h"
+
+#include <QList>
+#include <QObject>
+
+class Store;
+
+// The registry-facing endpoint, POST /v1/notify. Checks the request, parses the envelope and stores the events
+// with their deliveries. Every request that arrives in one event-loop pass is committed in one transaction
+// (group commit), and each is answered only after that commit: a 2xx means the events are on disk.
+class NotificationIntake : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr const char *notifyPath = "/v1/notify";
+
+    NotificationIntake(Store &store, QByteArray token, QObject *parent = nullptr);
+
+    void setWebhooks(const QList<WebhookConfig> &webhooks);
+    // The HttpServer handler.
+    void handle(const HttpRequest &request, const HttpResponder &responder);
+    static bool isAcceptedContentType(const QByteArray &contentType);
+    static QByteArray mediaTypeOf(const QByteArray &contentType);
+
+signals:
+    // After a commit: the events stored for the first time, and the webhooks that got new deliveries.
+    void committed(const QList<RegistryEvent> &events, const QList<qint64> &webhookIds);
+    void storeFailed(const QString &reason);
+
+private:
+    struct PendingRequest
+    {
+        QList<RegistryEvent> events;
+        HttpResponder responder;
+    };
+    struct CompiledWebhook
+    {
+        WebhookConfig config;
+        WebhookFilter filter;
+    };
+
+    bool isAuthorized(const HttpRequest &request) const;
+    void flush();
+
+    Store &m_store;
+    QByteArray m_token;
+    QList<CompiledWebhook> m_webhooks;
+    QList<PendingRequest> m_pending;
+};

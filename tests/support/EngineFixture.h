@@ -1,0 +1,43 @@
+#pragma once
+
+#include "Engine.h"
+#include "Store.h"
+
+#include <QTemporaryDir>
+
+#include <memory>
+
+// A real engine on a fresh SQLite file in a temporary directory, listening on a free loopback port, plus a
+// second store connection for the test to arrange and inspect data the way the CLI would.
+class EngineFixture
+{
+public:
+    EngineFixture();
+    ~EngineFixture();
+
+    bool isValid() const { return m_dir.isValid() && m_store && m_store->isOpen(); }
+    QString databasePath() const { return m_dir.filePath(QStringLiteral("tidings.db")); }
+    Store &store() { return *m_store; }
+    Engine *engine() { return m_engine.get(); }
+    QUrl intakeUrl() const { return m_engine ? m_engine->intakeUrl() : QUrl(); }
+
+    // A config for this fixture's database: loopback, port 0, the given poll interval.
+    EngineConfig config(int pollIntervalMs = 10000) const;
+    // Starts an engine and waits until it listens (or fails: then returns false and sets lastError).
+    bool start(const EngineConfig &config);
+    bool start() { return start(config()); }
+    bool stop();
+    QString lastError() const { return m_lastError; }
+
+    // Adds a webhook through the test's own connection; returns it with its id.
+    WebhookConfig addWebhook(WebhookConfig webhook);
+    // Waits (running the event loop) until the delivery reaches `state`, or the time is up.
+    bool waitForState(qint64 deliveryId, DeliveryState state, int timeoutMs = 10000);
+    QList<DeliveryRecord> deliveriesOf(qint64 webhookId);
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<Engine> m_engine;
+    QString m_lastError;
+};

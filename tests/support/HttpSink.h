@@ -1,0 +1,68 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QTcpServer>
+#include <QUrl>
+
+class QTcpSocket;
+
+// A request the sink received.
+struct CapturedRequest
+{
+    QByteArray method;
+    QByteArray path;
+    QList<QPair<QByteArray, QByteArray>> headers;  // names lower-cased
+    QByteArray body;
+    QDateTime receivedAt;  // wall clock, ms precision
+    QByteArray header(const QByteArray &lowerName) const;
+};
+
+// A real HTTP/1.1 subscriber endpoint on loopback for tests: records every request and answers as programmed.
+// Deliberately written on a bare QTcpServer with its own minimal parsing, so a bug in the engine's HTTP code
+// cannot hide itself in the tests that use the sink.
+class HttpSink : public QObject
+{
+    Q_OBJECT
+public:
+    struct Behaviour
+    {
+        int status = 200;
+        int failFirst = 0;        // answer the first N requests with failStatus, then with status
+        int failStatus = 500;
+        int delayMs = 0;          // wait before answering
+        bool neverAnswer = false; // read the request and keep the connection open without answering
+        QByteArray retryAfter;    // Retry-After header on failures, when not empty
+        QByteArray responseBody = QByteArrayLiteral("ok");
+    };
+
+    explicit HttpSink(QObject *parent = nullptr);
+    ~HttpSink() override;
+
+    bool start();  // listens on 127.0.0.1 on a free port
+    quint16 port() const { return m_server.serverPort(); }
+    QUrl url(const QString &path = QStringLiteral("/hook")) const;
+    void setBehaviour(const Behaviour &behaviour) { m_behaviour = behaviour; }
+    QList<CapturedRequest> requests() const { return m_requests; }
+    int count() const { return int(m_requests.size()); }
+    void clear() { m_requests.clear(); }
+
+signals:
+    void requestReceived(const CapturedRequest &request);
+
+private:
+    void onNewConnection();
+    void onReadyRead(QTcpSocket *socket);
+    void answer(QTcpSocket *socket, int status, bool retryAfter);
+
+    QTcpServer m_server;
+    Behaviour m_behaviour;
+    QList<CapturedRequest> m_requests;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+    int m_answered = 0;
+};
