@@ -1,0 +1,232 @@
+// The registry-facing endpoint over real HTTP: every answer a registry (or anything else) can get.
+#include "EngineFixture.h"
+#include "EventFactory.h"
+#include "IntakeClient.h"
+
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+
+class TestIntake : public QObject
+{
+    Q_OBJECT
+
+private:
+    static int countRows(Store &store, const QString &state = {})
+    {
+        DeliveryFilter filter;
+        filter.state = state;
+        filter.limit = 100000;
+        return int(store.deliveries(filter).size());
+    }
+
+private slots:
+    void answers_data();
+    void answers();
+    void acceptsEveryRegistryContentType_data();
+    void acceptsEveryRegistryContentType();
+    void tokenIsRequiredWhenConfigured();
+    void bodyLimitIsEnforced();
+    void keepAliveAndPipelining();
+    void refusesToListenPubliclyWithoutToken();
+    void acknowledgedEventsAreOnDisk();
+};
+
+void TestIntake::answers_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("messageContains");
+
+    const QByteArray v1 = "application/vnd.docker.distribution.events.v1+json";
+    const QByteArray good = EventFactory::sample(QStringLiteral("03-push-manifest.json"));
+    QTest::newRow("accepted") << QByteArray("POST") << "/v1/notify" << v1 << good << 202 << QString() << QString();
+    QTest::newRow("unknown path") << QByteArray("POST") << "/notify" << v1 << good << 404 << "not_found" << "/v1/notify";
+    QTest::newRow("wrong method") << QByteArray("GET") << "/v1/notify" << QByteArray() << QByteArray() << 405
+                                  << "method_not_allowed" << "POST";
+    QTest::newRow("text/plain") << QByteArray("POST") << "/v1/notify" << QByteArray("text/plain") << good << 415
+                                << "unsupported_media_type" << "text/plain";
+    QTest::newRow("no content type") << QByteArray("POST") << "/v1/notify" << QByteArray() << good << 415
+                                     << "unsupported_media_type" << "registry envelope";
+    QTest::newRow("malformed json") << QByteArray("POST") << "/v1/notify" << v1 << QByteArray("{\"events\": [") << 400
+                                    << "invalid_envelope" << "JSON";
+    QTest::newRow("not an envelope") << QByteArray("POST") << "/v1/notify" << v1 << QByteArray("{\"hello\": 1}") << 400
+                                     << "invalid_envelope" << "events";
+    QTest::newRow("empty events") << QByteArray("POST") << "/v1/notify" << v1 << QByteArray("{\"events\": []}") << 400
+                                  << "invalid_envelope" << "events";
+    QTest::newRow("event without id") << QByteArray("POST") << "/v1/notify" << v1
+                                      << QByteArray("{\"events\":[{\"action\":\"push\",\"target\":{\"repository\":\"a\"}}]}")
+                                      << 400 << "invalid_envelope" << "id";
+    QTest::newRow("event without repository") << QByteArray("POST") << "/v1/notify" << v1
+                                              << QByteArray("{\"events\":[{\"id\":\"x\",\"action\":\"push\",\"target\":{}}]}")
+                                              << 400 << "invalid_envelope" << "repository";
+    QTest::newRow("invalid utf-8") << QByteArray("POST") << "/v1/notify" << v1
+                                   << QByteArray("{\"events\":[{\"id\":\"\xff\xfe\",\"action\":\"push\"}]}") << 400
+                                   << "invalid_envelope" << QString();
+}
+
+void TestIntake::answers()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+    QFETCH(QString, messageContains);
+
+    EngineFixture fixture;
+    QVERIFY(fixture.start());
+    QUrl url = fixture.intakeUrl();
+    url.setPath(path);
+    const IntakeClient::Answer answer = IntakeClient(url).send(method, url, body, contentType);
+    QCOMPARE(answer.status, status);
+    QCOMPARE(answer.header("content-type"), QByteArray("application/json"));
+    if (status >= 400) {
+        const QJsonObject error = answer.json().value(QStringLiteral("error")).toObject();
+        QCOMPARE(error.value(QStringLiteral("status")).toInt(), status);
+        QCOMPARE(error.value(QStringLiteral("code")).toString(), code);
+        QVERIFY2(error.value(QStringLiteral("message")).toString().contains(messageContains),
+                 qPrintable(error.value(QStringLiteral("message")).toString()));
+        // Nothing of a refused request is stored.
+        QCOMPARE(countRows(fixture.store()), 0);
+    }
+    if (status == 405)
+        QCOMPARE(answer.header("allow"), QByteArray("POST"));
+}
+
+void TestIntake::acceptsEveryRegistryContentType_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::newRow("distribution 2.x") << QByteArray("application/vnd.docker.distribution.events.v1+json");
+    QTest::newRow("distribution 3.x") << QByteArray("application/vnd.docker.distribution.events.v2+json");
+    QTest::newRow("plain json") << QByteArray("application/json");
+    QTest::newRow("with charset") << QByteArray("application/json; charset=utf-8");
+    QTest::newRow("upper case") << QByteArray("Application/JSON");
+}
+
+void TestIntake::acceptsEveryRegistryContentType()
+{
+    QFETCH(QByteArray, contentType);
+    EngineFixture fixture;
+    QVERIFY(fixture.start());
+    const IntakeClient::Answer answer =
+        IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{}), contentType);
+    QCOMPARE(answer.status, 202);
+    QCOMPARE(answer.json().value(QStringLiteral("accepted")).toInt(), 1);
+}
+
+void TestIntake::tokenIsRequiredWhenConfigured()
+{
+    EngineFixture fixture;
+    EngineConfig config = fixture.config();
+    config.intakeToken = "s3cret-token";
+    QVERIFY(fixture.start(config));
+    const QByteArray envelope = EventFactory::envelopeOf(EventFactory::Spec{});
+
+    const IntakeClient::Answer missing = IntakeClient(fixture.intakeUrl()).post(envelope);
+    QCOMPARE(missing.status, 401);
+    QCOMPARE(missing.header("www-authenticate"), QByteArray("Bearer realm=\"tidings\""));
+    QCOMPARE(missing.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+             QStringLiteral("unauthorized"));
+    QCOMPARE(IntakeClient(fixture.intakeUrl(), "s3cret-tokeN").post(envelope).status, 401);
+    QCOMPARE(IntakeClient(fixture.intakeUrl(), "s3cret").post(envelope).status, 401);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(envelope, "application/json", {{"Authorization", "Basic czNjcmV0"}}).status,
+             401);
+    QCOMPARE(countRows(fixture.store()), 0);
+    QCOMPARE(IntakeClient(fixture.intakeUrl(), "s3cret-token").post(envelope).status, 202);
+    // The scheme is case-insensitive (RFC 9110).
+    QCOMPARE(IntakeClient(fixture.intakeUrl())
+                 .post(EventFactory::envelopeOf(EventFactory::Spec{}), "application/json", {{"Authorization", "bearer s3cret-token"}})
+                 .status,
+             202);
+}
+
+void TestIntake::bodyLimitIsEnforced()
+{
+    EngineFixture fixture;
+    EngineConfig config = fixture.config();
+    config.maxBodyBytes = 4096;
+    QVERIFY(fixture.start(config));
+    QList<QByteArray> events;
+    for (int i = 0; i < 10; ++i)
+        events.append(EventFactory::event(EventFactory::Spec{}));
+    const QByteArray big = EventFactory::envelope(events);
+    QVERIFY(big.size() > 4096);
+    const IntakeClient::Answer answer = IntakeClient(fixture.intakeUrl()).post(big);
+    QCOMPARE(answer.status, 413);
+    QCOMPARE(answer.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("status")).toInt(), 413);
+    // The server stays up for the next client.
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+}
+
+void TestIntake::keepAliveAndPipelining()
+{
+    EngineFixture fixture;
+    QVERIFY(fixture.start());
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(fixture.intakeUrl().port()));
+    QVERIFY(socket.waitForConnected(3000));
+    auto request = [](const QByteArray &body) -> QByteArray {
+        return QByteArray("POST /v1/notify HTTP/1.1\r\nHost: tidings\r\nContent-Type: application/json\r\n"
+                          "Content-Length: ") +
+               QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    };
+    // Three requests in one write, the middle one bad: three answers, in order, on one connection.
+    const QByteArray duplicate = EventFactory::envelopeOf(EventFactory::Spec{});
+    socket.write(request(duplicate) + request("{not json") + request(duplicate));
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).count("HTTP/1.1 ") == 3, 5000);
+    const qsizetype first = received.indexOf("HTTP/1.1 202");
+    const qsizetype second = received.indexOf("HTTP/1.1 400");
+    const qsizetype third = received.indexOf("HTTP/1.1 202", first + 1);
+    QVERIFY2(first >= 0 && second > first && third > second, received.constData());
+    QVERIFY(received.contains("\"duplicates\":1"));
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(countRows(fixture.store()), 0);  // no webhooks, but the event is stored once
+}
+
+void TestIntake::refusesToListenPubliclyWithoutToken()
+{
+    EngineFixture fixture;
+    EngineConfig config = fixture.config();
+    config.listenAddress = QHostAddress(QHostAddress::AnyIPv4);
+    QVERIFY(!fixture.start(config));
+    QVERIFY2(fixture.lastError().contains(QStringLiteral("--intake-token")), qPrintable(fixture.lastError()));
+    config.intakeToken = "token";
+    QVERIFY2(fixture.start(config), qPrintable(fixture.lastError()));
+}
+
+void TestIntake::acknowledgedEventsAreOnDisk()
+{
+    EngineFixture fixture;
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("nowhere");
+    webhook.url = QStringLiteral("http://127.0.0.1:9/never");
+    webhook.retryScheduleSeconds = {3600};  // never attempted during the test
+    webhook = fixture.addWebhook(webhook);
+    QVERIFY(fixture.start());
+    QString id;
+    const QByteArray envelope = EventFactory::sampleWithNewId(QStringLiteral("03-push-manifest.json"), &id);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(envelope).status, 202);
+    // Read back through another connection right after the 2xx: the event and its delivery are committed.
+    const QList<DeliveryRecord> deliveries = fixture.deliveriesOf(webhook.id);
+    QCOMPARE(deliveries.size(), 1);
+    const std::optional<RegistryEvent> event = fixture.store().event(deliveries.first().eventRowId);
+    QVERIFY(event.has_value());
+    QCOMPARE(event->eventId, id);
+    QCOMPARE(event->repository, QStringLiteral("nginx"));
+    QCOMPARE(event->tag, QStringLiteral("1.23-alpine"));
+    QCOMPARE(event->digest, QStringLiteral("sha256:5f71e537ad052bd770c8d4eb2130a9738b6a882c3e818bc366c931538c180f31"));
+    QCOMPARE(event->mediaType, QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
+    QCOMPARE(event->sourceAddr, QStringLiteral("vm:5055"));
+    QVERIFY(envelope.contains(event->rawJson));
+}
+
+QTEST_GUILESS_MAIN(TestIntake)
+#include "tst_intake.moc"

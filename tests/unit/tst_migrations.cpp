@@ -1,0 +1,167 @@
+// The schema on real SQLite files: versions, WAL, permissions, and what a failed or foreign migration does.
+#include "Migrations.h"
+#include "SqliteDialect.h"
+#include "Store.h"
+
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestMigrations : public QObject
+{
+    Q_OBJECT
+
+private:
+    // A raw connection beside the store, to look at the file the way sqlite3 would.
+    struct RawConnection
+    {
+        explicit RawConnection(const QString &path)
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(path);
+            db.open();
+        }
+        ~RawConnection() { QSqlDatabase::removeDatabase(name); }
+        QVariant scalar(const QString &sql)
+        {
+            QSqlQuery query(QSqlDatabase::database(name));
+            if (!query.exec(sql) || !query.next())
+                return {};
+            return query.value(0);
+        }
+        QSqlDatabase database() { return QSqlDatabase::database(name); }
+        QString name = QStringLiteral("raw");
+    };
+
+private slots:
+    void freshDatabaseIsAtTheLatestVersionInWalMode();
+    void reopeningIsIdempotent();
+    void newerDatabaseIsRefused();
+    void failedMigrationLeavesTheOldSchema();
+    void upgradesAnOlderDatabaseStepByStep();
+};
+
+void TestMigrations::freshDatabaseIsAtTheLatestVersionInWalMode()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sub/dir/tidings.db"));
+    {
+        Store store(std::make_unique<SqliteDialect>());
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+    }
+    // Owner-only: the file holds webhook secrets.
+    QCOMPARE(QFile::permissions(path) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+             QFile::Permissions());
+    RawConnection raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT MAX(version) FROM schema_migrations")).toInt(), Migrations().latestVersion());
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+    const QStringList tables = raw.database().tables();
+    for (const char *table : {"webhooks", "events", "deliveries", "attempts"})
+        QVERIFY2(tables.contains(QLatin1String(table)), table);
+    // The claim query can use its partial index.
+    QVERIFY(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_due'")).toInt() == 1);
+}
+
+void TestMigrations::reopeningIsIdempotent()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tidings.db"));
+    for (int i = 0; i < 3; ++i) {
+        Store store(std::make_unique<SqliteDialect>());
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        WebhookConfig webhook;
+        webhook.name = QStringLiteral("hook-%1").arg(i);
+        webhook.url = QStringLiteral("http://127.0.0.1/");
+        QVERIFY(store.insertWebhook(webhook) > 0);
+        QCOMPARE(store.webhooks().size(), i + 1);  // data survives each reopen
+    }
+    RawConnection raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_migrations")).toInt(), Migrations().latestVersion());
+}
+
+void TestMigrations::newerDatabaseIsRefused()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tidings.db"));
+    {
+        Store store(std::make_unique<SqliteDialect>());
+        QString error;
+        QVERIFY(store.open(path, &error));
+    }
+    {
+        RawConnection raw(path);
+        QSqlQuery query(raw.database());
+        QVERIFY(query.exec(QStringLiteral("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)")));
+    }
+    Store store(std::make_unique<SqliteDialect>());
+    QString error;
+    QVERIFY(!store.open(path, &error));
+    QVERIFY2(error.contains(QStringLiteral("999")) && error.contains(QStringLiteral("newer")), qPrintable(error));
+}
+
+void TestMigrations::failedMigrationLeavesTheOldSchema()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tidings.db"));
+    const SqliteDialect dialect;
+    QList<Migration> steps = Migrations::all();
+    Migration broken;
+    broken.version = steps.constLast().version + 1;
+    broken.description = QStringLiteral("a step that fails halfway");
+    broken.statements = {QStringLiteral("CREATE TABLE half_done (id INTEGER)"),
+                         QStringLiteral("ALTER TABLE no_such_table ADD COLUMN x INTEGER")};
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("migrate"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QString error;
+        QVERIFY2(Migrations(steps).apply(db, dialect, &error), qPrintable(error));
+        QVERIFY(!Migrations(steps + QList<Migration>{broken}).apply(db, dialect, &error));
+        QVERIFY2(error.contains(QStringLiteral("stays at version %1").arg(steps.constLast().version)), qPrintable(error));
+        QCOMPARE(Migrations::currentVersion(db, &error), steps.constLast().version);
+        // The statement before the failing one was rolled back with it.
+        QVERIFY(!db.tables().contains(QStringLiteral("half_done")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("migrate"));
+    // The database still opens with this build.
+    Store store(std::make_unique<SqliteDialect>());
+    QString error;
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+}
+
+void TestMigrations::upgradesAnOlderDatabaseStepByStep()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tidings.db"));
+    const SqliteDialect dialect;
+    Migration addColumn;
+    addColumn.version = Migrations().latestVersion() + 1;
+    addColumn.description = QStringLiteral("webhooks.note");
+    addColumn.statements = {QStringLiteral("ALTER TABLE webhooks ADD COLUMN note TEXT NOT NULL DEFAULT 'kept'")};
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("upgrade"));
+    db.setDatabaseName(path);
+    QVERIFY(db.open());
+    QString error;
+    QVERIFY(Migrations(Migrations::all()).apply(db, dialect, &error));
+    {
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("INSERT INTO webhooks (name, url, created_at, updated_at) VALUES ('old', 'http://x/', 0, 0)")));
+        // An older build's database, then a newer build's migrations.
+        QVERIFY2(Migrations(Migrations::all() + QList<Migration>{addColumn}).apply(db, dialect, &error), qPrintable(error));
+        QCOMPARE(Migrations::currentVersion(db, &error), addColumn.version);
+        QVERIFY(query.exec(QStringLiteral("SELECT name, note FROM webhooks")) && query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("old"));
+        QCOMPARE(query.value(1).toString(), QStringLiteral("kept"));
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("upgrade"));
+}
+
+QTEST_GUILESS_MAIN(TestMigrations)
+#include "tst_migrations.moc"
