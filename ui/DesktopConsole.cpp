@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 
 #include <QApplication>
+#include <QTimer>
 
 bool DesktopConsole::displayAvailable()
 {
@@ -24,6 +25,16 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
     MainWindow window(engine);
     window.show();
     engine.start();
+
+    // Documentation screenshots (scripts/screenshot.sh): grab the window after a while and quit.
+    const QString screenshot = qEnvironmentVariable("TIDINGS_SCREENSHOT");
+    if (!screenshot.isEmpty()) {
+        const int delayMs = qEnvironmentVariableIntValue("TIDINGS_SCREENSHOT_DELAY_MS");
+        QTimer::singleShot(delayMs > 0 ? delayMs : 3000, &window, [&window, screenshot] {
+            window.grab().save(screenshot);
+            QApplication::quit();
+        });
+    }
     const int code = QApplication::exec();
     engine.stopAndWait();
     return code;
