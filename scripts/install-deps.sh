@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Tidings needs, and only those that are missing.
-# Usage: scripts/install-deps.sh [build|test|gui]...   (build is always included)
+# Usage: scripts/install-deps.sh [build|test]...   (build is always included)
 set -euo pipefail
 
 build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
        qt6-tools-dev-tools libgl-dev clang-format)
-gui=(qt6-gtk-platformtheme)
 # The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks.
 test=(docker-registry skopeo curl sqlite3 gzip tar)
 
@@ -14,8 +13,7 @@ for group in "$@"; do
     case "$group" in
         build) ;;
         test) wanted+=("${test[@]}") ;;
-        gui) wanted+=("${gui[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test, gui)" >&2; exit 2 ;;
+        *) echo "install-deps: unknown group '$group' (build, test)" >&2; exit 2 ;;
     esac
 done
 
