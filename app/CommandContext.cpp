@@ -10,8 +10,7 @@ CommandContext::CommandContext(QString databaseLocation)
     : m_databaseLocation(std::move(databaseLocation))
     , m_out(stdout)
     , m_err(stderr)
-{
-}
+{}
 
 CommandContext::~CommandContext() = default;
 
@@ -41,8 +40,8 @@ int CommandContext::fail(const QString &message, int code)
     return code;
 }
 
-bool CommandContext::parseOptions(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
-                                  int *exitCode)
+bool CommandContext::parseOptions(QCommandLineParser &parser, const QStringList &arguments,
+                                  const QString &usage, int *exitCode)
 {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     if (parser.parse(QStringList{QStringLiteral("tidings")} + arguments))

@@ -12,7 +12,12 @@ class Store;
 class CommandContext
 {
 public:
-    enum ExitCode { Success = 0, Failure = 1, UsageError = 2 };
+    enum ExitCode
+    {
+        Success = 0,
+        Failure = 1,
+        UsageError = 2
+    };
 
     explicit CommandContext(QString databaseLocation);
     ~CommandContext();
@@ -25,7 +30,8 @@ public:
     // Prints "tidings: <message>" to stderr and returns the exit code, for one-line error exits.
     int fail(const QString &message, int code = Failure);
     // Parses a subcommand's options; an unknown option is a usage error with `usage` printed, never ignored.
-    bool parseOptions(QCommandLineParser &parser, const QStringList &arguments, const QString &usage, int *exitCode);
+    bool parseOptions(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
+                      int *exitCode);
 
 private:
     QString m_databaseLocation;

@@ -11,16 +11,16 @@
 QString CommandLine::usage()
 {
     return QStringLiteral(
-        "Tidings: durable, signed, retried webhooks for container registries.\n\n"
-        "usage: tidings [--db PATH] [COMMAND ...]\n\n"
-        "  serve                      run the engine headless (intake, queue, delivery)\n"
-        "  console                    open the desktop console (the default where a display exists)\n"
-        "  webhook add|list|show|update|remove|enable|disable\n"
-        "  deliveries list|show       the delivery log\n"
-        "  replay ID... | --failed    send deliveries again (a new, manual series)\n"
-        "  send-test --webhook W      send a synthetic tag push now and show the result\n\n"
-        "--db PATH (or TIDINGS_DB) picks the database; default %1\n"
-        "Run a command without arguments, or with --help, for its options.")
+               "Tidings: durable, signed, retried webhooks for container registries.\n\n"
+               "usage: tidings [--db PATH] [COMMAND ...]\n\n"
+               "  serve                      run the engine headless (intake, queue, delivery)\n"
+               "  console                    open the desktop console (the default where a display exists)\n"
+               "  webhook add|list|show|update|remove|enable|disable\n"
+               "  deliveries list|show       the delivery log\n"
+               "  replay ID... | --failed    send deliveries again (a new, manual series)\n"
+               "  send-test --webhook W      send a synthetic tag push now and show the result\n\n"
+               "--db PATH (or TIDINGS_DB) picks the database; default %1\n"
+               "Run a command without arguments, or with --help, for its options.")
         .arg(EngineConfig::defaultDatabaseLocation());
 }
 
@@ -57,8 +57,9 @@ CommandLine::Invocation CommandLine::classify(const QStringList &argv, bool guiA
     }
     if (invocation.command == QLatin1String("console")) {
         if (!guiAvailable)
-            invocation.error = QStringLiteral("the desktop console needs a display and a build with TIDINGS_GUI=ON; "
-                                              "use `tidings serve` for the headless engine");
+            invocation.error =
+                QStringLiteral("the desktop console needs a display and a build with TIDINGS_GUI=ON; "
+                               "use `tidings serve` for the headless engine");
         invocation.wantsConsole = true;
     }
     return invocation;
@@ -70,10 +71,11 @@ int CommandLine::run(const Invocation &invocation)
     if (!invocation.error.isEmpty())
         return context.fail(invocation.error, CommandContext::UsageError);
     const QString &command = invocation.command;
-    if (invocation.arguments.contains(QLatin1String("--help")) || invocation.arguments.contains(QLatin1String("-h")) ||
-        command == QLatin1String("help") || (command.isEmpty() && !invocation.arguments.isEmpty() &&
-                                             (invocation.arguments.first() == QLatin1String("--help") ||
-                                              invocation.arguments.first() == QLatin1String("-h")))) {
+    if (invocation.arguments.contains(QLatin1String("--help")) ||
+        invocation.arguments.contains(QLatin1String("-h")) || command == QLatin1String("help") ||
+        (command.isEmpty() && !invocation.arguments.isEmpty() &&
+         (invocation.arguments.first() == QLatin1String("--help") ||
+          invocation.arguments.first() == QLatin1String("-h")))) {
         context.out() << usage() << "\n";
         return CommandContext::Success;
     }

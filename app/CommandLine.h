@@ -11,10 +11,10 @@ public:
     struct Invocation
     {
         QString databaseLocation;
-        QString command;        // "serve", "webhook", ...; empty: none given
-        QStringList arguments;  // after the command
+        QString command;       // "serve", "webhook", ...; empty: none given
+        QStringList arguments; // after the command
         bool wantsConsole = false;
-        QString error;          // a usage error found while splitting
+        QString error; // a usage error found while splitting
     };
 
     // guiAvailable: built with the console and a display exists.

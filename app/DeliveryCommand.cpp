@@ -18,13 +18,14 @@
 
 namespace {
 
-const QString deliveriesUsage = QStringLiteral(
-    "usage: tidings deliveries list [--status pending|in_flight|succeeded|failed|cancelled] [--webhook NAME|ID]\n"
-    "                               [--limit N] [--json]\n"
-    "       tidings deliveries show ID [--json]");
-const QString replayUsage = QStringLiteral(
-    "usage: tidings replay ID...\n"
-    "       tidings replay --failed [--webhook NAME|ID] [--since TIME]   (TIME: ISO 8601 or an age like 30m, 12h, 7d)");
+const QString deliveriesUsage =
+    QStringLiteral("usage: tidings deliveries list [--status pending|in_flight|succeeded|failed|cancelled] "
+                   "[--webhook NAME|ID]\n"
+                   "                               [--limit N] [--json]\n"
+                   "       tidings deliveries show ID [--json]");
+const QString replayUsage = QStringLiteral("usage: tidings replay ID...\n"
+                                           "       tidings replay --failed [--webhook NAME|ID] [--since "
+                                           "TIME]   (TIME: ISO 8601 or an age like 30m, 12h, 7d)");
 const QString sendTestUsage = QStringLiteral("usage: tidings send-test --webhook NAME|ID");
 
 QString timeText(const QDateTime &time)
@@ -68,7 +69,8 @@ QJsonObject DeliveryCommand::toJson(const DeliveryRecord &d)
         {QStringLiteral("messageId"), d.messageId},
         {QStringLiteral("createdAt"), timeText(d.createdAt)},
         {QStringLiteral("updatedAt"), timeText(d.updatedAt)},
-        {QStringLiteral("nextAttemptAt"), d.state == DeliveryState::Pending ? timeText(d.nextAttemptAt) : QString()},
+        {QStringLiteral("nextAttemptAt"),
+         d.state == DeliveryState::Pending ? timeText(d.nextAttemptAt) : QString()},
     };
 }
 
@@ -98,7 +100,7 @@ QDateTime DeliveryCommand::parseTime(const QString &text, const QDateTime &now)
     if (match.hasMatch()) {
         const qint64 amount = match.captured(1).toLongLong();
         const QChar unit = match.captured(2).at(0);
-        const qint64 seconds = unit == QLatin1Char('s') ? amount
+        const qint64 seconds = unit == QLatin1Char('s')   ? amount
                                : unit == QLatin1Char('m') ? amount * 60
                                : unit == QLatin1Char('h') ? amount * 3600
                                                           : amount * 86400;
@@ -108,7 +110,7 @@ QDateTime DeliveryCommand::parseTime(const QString &text, const QDateTime &now)
     if (!time.isValid())
         time = QDateTime::fromString(text.trimmed(), Qt::ISODate);
     if (time.isValid() && time.timeSpec() == Qt::LocalTime && !text.contains(QLatin1Char('T')))
-        time.setTimeSpec(Qt::UTC);  // a bare date means the start of that day in UTC
+        time.setTimeSpec(Qt::UTC); // a bare date means the start of that day in UTC
     return time;
 }
 
@@ -119,18 +121,20 @@ int DeliveryCommand::runDeliveries(CommandContext &context, const QStringList &a
         return list(context, arguments.mid(1));
     if (verb == QLatin1String("show"))
         return show(context, arguments.mid(1));
-    return context.fail(verb.isEmpty() ? deliveriesUsage
-                                       : QStringLiteral("unknown deliveries command \"%1\"\n%2").arg(verb, deliveriesUsage),
-                        CommandContext::UsageError);
+    return context.fail(
+        verb.isEmpty() ? deliveriesUsage
+                       : QStringLiteral("unknown deliveries command \"%1\"\n%2").arg(verb, deliveriesUsage),
+        CommandContext::UsageError);
 }
 
 int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.addOptions({{QStringLiteral("status"), QStringLiteral("Only this state."), QStringLiteral("STATE")},
-                       {QStringLiteral("webhook"), QStringLiteral("Only this webhook."), QStringLiteral("WEBHOOK")},
-                       {QStringLiteral("limit"), QStringLiteral("At most N rows (default 50)."), QStringLiteral("N")},
-                       {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
+    parser.addOptions(
+        {{QStringLiteral("status"), QStringLiteral("Only this state."), QStringLiteral("STATE")},
+         {QStringLiteral("webhook"), QStringLiteral("Only this webhook."), QStringLiteral("WEBHOOK")},
+         {QStringLiteral("limit"), QStringLiteral("At most N rows (default 50)."), QStringLiteral("N")},
+         {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, deliveriesUsage, &exitCode))
         return exitCode;
@@ -139,16 +143,19 @@ int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
     if (parser.isSet(QStringLiteral("status"))) {
         DeliveryState state;
         if (!deliveryStateFromName(parser.value(QStringLiteral("status")), &state))
-            return context.fail(QStringLiteral("unknown status \"%1\"; use pending, in_flight, succeeded, failed or cancelled")
-                                    .arg(parser.value(QStringLiteral("status"))),
-                                CommandContext::UsageError);
+            return context.fail(
+                QStringLiteral(
+                    "unknown status \"%1\"; use pending, in_flight, succeeded, failed or cancelled")
+                    .arg(parser.value(QStringLiteral("status"))),
+                CommandContext::UsageError);
         filter.state = deliveryStateName(state);
     }
     if (parser.isSet(QStringLiteral("limit"))) {
         bool ok = false;
         filter.limit = parser.value(QStringLiteral("limit")).toInt(&ok);
         if (!ok || filter.limit < 1 || filter.limit > 100000)
-            return context.fail(QStringLiteral("--limit must be from 1 to 100000"), CommandContext::UsageError);
+            return context.fail(QStringLiteral("--limit must be from 1 to 100000"),
+                                CommandContext::UsageError);
     }
     Store *store = context.store();
     if (!store)
@@ -173,14 +180,18 @@ int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
         return CommandContext::Success;
     }
     QTextStream &out = context.out();
-    out << Qt::left << qSetFieldWidth(8) << "ID" << qSetFieldWidth(25) << "CREATED" << qSetFieldWidth(16) << "WEBHOOK"
-        << qSetFieldWidth(11) << "STATE" << qSetFieldWidth(9) << "ATTEMPTS" << qSetFieldWidth(7) << "HTTP"
-        << qSetFieldWidth(0) << "EVENT\n";
+    out << Qt::left << qSetFieldWidth(8) << "ID" << qSetFieldWidth(25) << "CREATED" << qSetFieldWidth(16)
+        << "WEBHOOK" << qSetFieldWidth(11) << "STATE" << qSetFieldWidth(9) << "ATTEMPTS" << qSetFieldWidth(7)
+        << "HTTP" << qSetFieldWidth(0) << "EVENT\n";
     for (const DeliveryRecord &d : deliveries) {
-        const QString event = d.action + QLatin1Char(' ') + d.repository + (d.tag.isEmpty() ? QString() : QLatin1Char(':') + d.tag);
+        const QString event = d.action + QLatin1Char(' ') + d.repository +
+                              (d.tag.isEmpty() ? QString() : QLatin1Char(':') + d.tag);
         out << qSetFieldWidth(8) << d.id << qSetFieldWidth(25) << timeText(d.createdAt) << qSetFieldWidth(16)
-            << d.webhookName << qSetFieldWidth(11) << deliveryStateName(d.state) << qSetFieldWidth(9) << d.attempts
-            << qSetFieldWidth(7) << (d.lastStatus ? QString::number(d.lastStatus) : d.lastError.isEmpty() ? QStringLiteral("-") : d.lastError)
+            << d.webhookName << qSetFieldWidth(11) << deliveryStateName(d.state) << qSetFieldWidth(9)
+            << d.attempts << qSetFieldWidth(7)
+            << (d.lastStatus            ? QString::number(d.lastStatus)
+                : d.lastError.isEmpty() ? QStringLiteral("-")
+                                        : d.lastError)
             << qSetFieldWidth(0) << event << "\n";
     }
     return CommandContext::Success;
@@ -189,8 +200,8 @@ int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
 void DeliveryCommand::printAttempt(CommandContext &context, const AttemptRecord &a)
 {
     QTextStream &out = context.out();
-    out << "\nAttempt " << a.number << (a.manual ? " (manual replay)" : "") << " at " << timeText(a.startedAt) << ", "
-        << a.durationMs << " ms\n";
+    out << "\nAttempt " << a.number << (a.manual ? " (manual replay)" : "") << " at " << timeText(a.startedAt)
+        << ", " << a.durationMs << " ms\n";
     if (!a.note.isEmpty())
         out << "  note: " << a.note << "\n";
     out << "  POST " << a.url << "\n";
@@ -201,10 +212,17 @@ void DeliveryCommand::printAttempt(CommandContext &context, const AttemptRecord 
         for (const auto &header : a.responseHeaders)
             out << "  < " << header.first << ": " << header.second << "\n";
         if (!a.responseBody.isEmpty())
-            out << "  < " << QString::fromUtf8(a.responseBody).left(2000).replace(QLatin1Char('\n'), QLatin1String("\n  < ")) << "\n";
+            out << "  < "
+                << QString::fromUtf8(a.responseBody)
+                       .left(2000)
+                       .replace(QLatin1Char('\n'), QLatin1String("\n  < "))
+                << "\n";
     }
     if (!a.errorClass.isEmpty())
-        out << "  error: " << a.errorClass << (a.errorMessage.isEmpty() ? QString() : QStringLiteral(" (") + a.errorMessage + QLatin1Char(')')) << "\n";
+        out << "  error: " << a.errorClass
+            << (a.errorMessage.isEmpty() ? QString()
+                                         : QStringLiteral(" (") + a.errorMessage + QLatin1Char(')'))
+            << "\n";
 }
 
 int DeliveryCommand::show(CommandContext &context, const QStringList &arguments)
@@ -217,7 +235,8 @@ int DeliveryCommand::show(CommandContext &context, const QStringList &arguments)
     bool ok = false;
     const qint64 id = parser.positionalArguments().value(0).toLongLong(&ok);
     if (!ok || parser.positionalArguments().size() != 1)
-        return context.fail(QStringLiteral("give one delivery id\n") + deliveriesUsage, CommandContext::UsageError);
+        return context.fail(QStringLiteral("give one delivery id\n") + deliveriesUsage,
+                            CommandContext::UsageError);
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
@@ -244,7 +263,8 @@ int DeliveryCommand::show(CommandContext &context, const QStringList &arguments)
         context.out() << qSetFieldWidth(15) << Qt::left << (it.key() + QLatin1Char(':')) << qSetFieldWidth(0)
                       << it->toVariant().toString() << "\n";
     if (event)
-        context.out() << "\nEvent " << event->eventId << " from " << event->sourceAddr << ":\n" << bodyText(event->rawJson) << "\n";
+        context.out() << "\nEvent " << event->eventId << " from " << event->sourceAddr << ":\n"
+                      << bodyText(event->rawJson) << "\n";
     for (const AttemptRecord &attempt : attempts)
         printAttempt(context, attempt);
     return CommandContext::Success;
@@ -254,33 +274,39 @@ int DeliveryCommand::runReplay(CommandContext &context, const QStringList &argum
 {
     QCommandLineParser parser;
     parser.addOptions({{QStringLiteral("failed"), QStringLiteral("Replay every failed delivery.")},
-                       {QStringLiteral("webhook"), QStringLiteral("With --failed: only this webhook."), QStringLiteral("WEBHOOK")},
-                       {QStringLiteral("since"), QStringLiteral("With --failed: created since TIME."), QStringLiteral("TIME")}});
+                       {QStringLiteral("webhook"), QStringLiteral("With --failed: only this webhook."),
+                        QStringLiteral("WEBHOOK")},
+                       {QStringLiteral("since"), QStringLiteral("With --failed: created since TIME."),
+                        QStringLiteral("TIME")}});
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, replayUsage, &exitCode))
         return exitCode;
     const bool failed = parser.isSet(QStringLiteral("failed"));
     const QStringList ids = parser.positionalArguments();
     if (failed == !ids.isEmpty())
-        return context.fail(QStringLiteral("give delivery ids or --failed, not both or neither\n") + replayUsage,
+        return context.fail(QStringLiteral("give delivery ids or --failed, not both or neither\n") +
+                                replayUsage,
                             CommandContext::UsageError);
     if (!failed && (parser.isSet(QStringLiteral("webhook")) || parser.isSet(QStringLiteral("since"))))
-        return context.fail(QStringLiteral("--webhook and --since go with --failed\n") + replayUsage, CommandContext::UsageError);
+        return context.fail(QStringLiteral("--webhook and --since go with --failed\n") + replayUsage,
+                            CommandContext::UsageError);
     QList<qint64> deliveryIds;
     for (const QString &text : ids) {
         bool ok = false;
         deliveryIds.append(text.toLongLong(&ok));
         if (!ok)
-            return context.fail(QStringLiteral("\"%1\" is not a delivery id").arg(text), CommandContext::UsageError);
+            return context.fail(QStringLiteral("\"%1\" is not a delivery id").arg(text),
+                                CommandContext::UsageError);
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QDateTime since;
     if (parser.isSet(QStringLiteral("since"))) {
         since = parseTime(parser.value(QStringLiteral("since")), now);
         if (!since.isValid())
-            return context.fail(QStringLiteral("--since \"%1\" is neither an ISO 8601 time nor an age like 12h")
-                                    .arg(parser.value(QStringLiteral("since"))),
-                                CommandContext::UsageError);
+            return context.fail(
+                QStringLiteral("--since \"%1\" is neither an ISO 8601 time nor an age like 12h")
+                    .arg(parser.value(QStringLiteral("since"))),
+                CommandContext::UsageError);
     }
     Store *store = context.store();
     if (!store)
@@ -313,7 +339,9 @@ int DeliveryCommand::runReplay(CommandContext &context, const QStringList &argum
             ++problems;
             break;
         case Store::ReplayResult::InFlight:
-            context.fail(QStringLiteral("delivery %1 is being sent right now; replay it when the attempt is over").arg(id));
+            context.fail(
+                QStringLiteral("delivery %1 is being sent right now; replay it when the attempt is over")
+                    .arg(id));
             ++problems;
             break;
         case Store::ReplayResult::Failed:
@@ -328,7 +356,8 @@ int DeliveryCommand::runReplay(CommandContext &context, const QStringList &argum
 int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("webhook"), QStringLiteral("The webhook to send to."), QStringLiteral("WEBHOOK")});
+    parser.addOption(
+        {QStringLiteral("webhook"), QStringLiteral("The webhook to send to."), QStringLiteral("WEBHOOK")});
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, sendTestUsage, &exitCode))
         return exitCode;
@@ -337,11 +366,13 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
-    const std::optional<WebhookConfig> webhook = WebhookCommand::resolve(context, *store, parser.value(QStringLiteral("webhook")));
+    const std::optional<WebhookConfig> webhook =
+        WebhookCommand::resolve(context, *store, parser.value(QStringLiteral("webhook")));
     if (!webhook)
         return CommandContext::Failure;
 
-    // A synthetic tag push, shaped like the registry's own, delivered to this webhook whatever its filters say.
+    // A synthetic tag push, shaped like the registry's own, delivered to this webhook whatever its filters
+    // say.
     const QDateTime now = QDateTime::currentDateTimeUtc();
     RegistryEvent event;
     event.eventId = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -352,19 +383,22 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     event.tag = QStringLiteral("latest");
     event.mediaType = QStringLiteral("application/vnd.oci.image.manifest.v1+json");
     event.digest = QStringLiteral("sha256:") +
-                   QString::fromLatin1(QCryptographicHash::hash(event.eventId.toUtf8(), QCryptographicHash::Sha256).toHex());
+                   QString::fromLatin1(
+                       QCryptographicHash::hash(event.eventId.toUtf8(), QCryptographicHash::Sha256).toHex());
     event.size = 401;
     event.sourceAddr = QStringLiteral("tidings-send-test");
     event.contentType = QByteArrayLiteral("application/vnd.docker.distribution.events.v1+json");
-    const QJsonObject target{{QStringLiteral("mediaType"), event.mediaType}, {QStringLiteral("size"), event.size},
-                             {QStringLiteral("digest"), event.digest}, {QStringLiteral("length"), event.size},
-                             {QStringLiteral("repository"), event.repository}, {QStringLiteral("tag"), event.tag}};
+    const QJsonObject target{
+        {QStringLiteral("mediaType"), event.mediaType},   {QStringLiteral("size"), event.size},
+        {QStringLiteral("digest"), event.digest},         {QStringLiteral("length"), event.size},
+        {QStringLiteral("repository"), event.repository}, {QStringLiteral("tag"), event.tag}};
     event.rawJson = QJsonDocument(QJsonObject{{QStringLiteral("id"), event.eventId},
                                               {QStringLiteral("timestamp"), now.toString(Qt::ISODateWithMs)},
                                               {QStringLiteral("action"), event.action},
                                               {QStringLiteral("target"), target},
                                               {QStringLiteral("actor"), QJsonObject{}},
-                                              {QStringLiteral("source"), QJsonObject{{QStringLiteral("addr"), event.sourceAddr}}}})
+                                              {QStringLiteral("source"),
+                                               QJsonObject{{QStringLiteral("addr"), event.sourceAddr}}}})
                         .toJson(QJsonDocument::Compact);
 
     const qint64 nowMs = now.toMSecsSinceEpoch();
@@ -372,8 +406,9 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     if (store->beginWrite()) {
         const qint64 eventRow = store->insertEvent(event);
         if (eventRow > 0)
-            deliveryId = store->insertDelivery(eventRow, webhook->id,
-                                               QStringLiteral("msg_") + QUuid::createUuid().toString(QUuid::Id128), nowMs);
+            deliveryId = store->insertDelivery(
+                eventRow, webhook->id, QStringLiteral("msg_") + QUuid::createUuid().toString(QUuid::Id128),
+                nowMs);
         if (deliveryId <= 0) {
             store->rollback();
             deliveryId = -1;
@@ -383,13 +418,14 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     }
     if (deliveryId < 0)
         return context.fail(QStringLiteral("cannot queue the test event: %1").arg(store->lastError()));
-    context.out() << "Sending a test push of tidings/send-test:latest to \"" << webhook->name << "\" (delivery "
-                  << deliveryId << ")\n";
+    context.out() << "Sending a test push of tidings/send-test:latest to \"" << webhook->name
+                  << "\" (delivery " << deliveryId << ")\n";
     context.out().flush();
 
     const QString owner = QStringLiteral("send-test-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     std::optional<AttemptRecord> result;
-    if (std::optional<ClaimedDelivery> claimed = store->claimDelivery(deliveryId, owner, nowMs, nowMs + webhook->timeoutMs + 30000)) {
+    if (std::optional<ClaimedDelivery> claimed =
+            store->claimDelivery(deliveryId, owner, nowMs, nowMs + webhook->timeoutMs + 30000)) {
         Dispatcher dispatcher(*store, owner);
         QEventLoop loop;
         QObject::connect(&dispatcher, &Dispatcher::attemptRecorded, &loop, [&](const AttemptRecord &attempt) {
@@ -415,14 +451,16 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
             QThread::msleep(100);
         }
         if (!result)
-            return context.fail(QStringLiteral("the test event is queued as delivery %1 but no attempt was recorded yet; "
-                                               "see `tidings deliveries show %1`")
-                                    .arg(deliveryId));
+            return context.fail(
+                QStringLiteral("the test event is queued as delivery %1 but no attempt was recorded yet; "
+                               "see `tidings deliveries show %1`")
+                    .arg(deliveryId));
     }
     if (!result)
         return CommandContext::Failure;
     printAttempt(context, *result);
     const bool succeeded = result->responseStatus >= 200 && result->responseStatus < 300;
-    context.out() << (succeeded ? "\nDelivered.\n" : "\nNot delivered; the delivery follows the webhook's retry schedule.\n");
+    context.out() << (succeeded ? "\nDelivered.\n"
+                                : "\nNot delivered; the delivery follows the webhook's retry schedule.\n");
     return succeeded ? CommandContext::Success : CommandContext::Failure;
 }

@@ -17,7 +17,8 @@ const QString serveUsage = QStringLiteral(
 
 bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint16 *port)
 {
-    static const QRegularExpression pattern(QStringLiteral("^(?:\\[([^\\]]+)\\]|([^:\\[\\]]*))?:?(\\d{1,5})$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^(?:\\[([^\\]]+)\\]|([^:\\[\\]]*))?:?(\\d{1,5})$"));
     const QRegularExpressionMatch match = pattern.match(text.trimmed());
     if (!match.hasMatch())
         return false;
@@ -38,18 +39,24 @@ bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint
     return true;
 }
 
-QString ServeCommand::configure(const QStringList &arguments, const QString &databaseLocation, EngineConfig *config)
+QString ServeCommand::configure(const QStringList &arguments, const QString &databaseLocation,
+                                EngineConfig *config)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.addOptions({{QStringLiteral("listen"), QStringLiteral("Intake address."), QStringLiteral("HOST:PORT")},
-                       {QStringLiteral("intake-token"), QStringLiteral("Bearer token registries send."), QStringLiteral("TOKEN")},
-                       {QStringLiteral("poll-interval"), QStringLiteral("Fallback poll, seconds."), QStringLiteral("SECONDS")},
-                       {QStringLiteral("body-limit"), QStringLiteral("Largest notification body."), QStringLiteral("BYTES")}});
+    parser.addOptions(
+        {{QStringLiteral("listen"), QStringLiteral("Intake address."), QStringLiteral("HOST:PORT")},
+         {QStringLiteral("intake-token"), QStringLiteral("Bearer token registries send."),
+          QStringLiteral("TOKEN")},
+         {QStringLiteral("poll-interval"), QStringLiteral("Fallback poll, seconds."),
+          QStringLiteral("SECONDS")},
+         {QStringLiteral("body-limit"), QStringLiteral("Largest notification body."),
+          QStringLiteral("BYTES")}});
     if (!parser.parse(QStringList{QStringLiteral("tidings")} + arguments))
         return parser.errorText() + QLatin1Char('\n') + serveUsage;
     if (!parser.positionalArguments().isEmpty())
-        return QStringLiteral("unexpected argument \"%1\"\n%2").arg(parser.positionalArguments().first(), serveUsage);
+        return QStringLiteral("unexpected argument \"%1\"\n%2")
+            .arg(parser.positionalArguments().first(), serveUsage);
 
     auto setting = [&parser](const char *option, const char *environment) {
         const QString name = QString::fromLatin1(option);
@@ -58,7 +65,8 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
     config->databaseLocation = databaseLocation;
     const QString listen = setting("listen", "TIDINGS_LISTEN");
     if (!listen.isEmpty() && !parseListen(listen, &config->listenAddress, &config->listenPort))
-        return QStringLiteral("--listen \"%1\" is not HOST:PORT (for example 127.0.0.1:8765 or 0.0.0.0:8765)").arg(listen);
+        return QStringLiteral("--listen \"%1\" is not HOST:PORT (for example 127.0.0.1:8765 or 0.0.0.0:8765)")
+            .arg(listen);
     config->intakeToken = setting("intake-token", "TIDINGS_INTAKE_TOKEN").toUtf8();
     const QString poll = setting("poll-interval", "TIDINGS_POLL_INTERVAL");
     if (!poll.isEmpty()) {
@@ -115,9 +123,8 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
         context.fail(reason);
         exitCode = CommandContext::Failure;
     });
-    QObject::connect(&engine, &Engine::problem, &engine, [&](const QString &message) {
-        context.err() << "tidings: " << message << Qt::endl;
-    });
+    QObject::connect(&engine, &Engine::problem, &engine,
+                     [&](const QString &message) { context.err() << "tidings: " << message << Qt::endl; });
     QObject::connect(&engine, &Engine::webhookDisabled, &engine, [&](qint64 id, const QString &reason) {
         context.err() << "tidings: webhook " << id << " disabled: " << reason << Qt::endl;
     });

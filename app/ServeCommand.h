@@ -12,7 +12,8 @@ class ServeCommand
 public:
     static int run(CommandContext &context, const QStringList &arguments);
     // Flags over environment variables over defaults. Returns an error message or empty.
-    static QString configure(const QStringList &arguments, const QString &databaseLocation, EngineConfig *config);
+    static QString configure(const QStringList &arguments, const QString &databaseLocation,
+                             EngineConfig *config);
     // "127.0.0.1:8765", "[::1]:8765", ":8765" (all addresses), "8765".
     static bool parseListen(const QString &text, QHostAddress *address, quint16 *port);
     // How to point docker-registry at this intake, for the start-up banner.

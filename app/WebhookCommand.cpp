@@ -62,8 +62,9 @@ int WebhookCommand::run(CommandContext &context, const QStringList &arguments)
         return setEnabled(context, rest, true);
     if (verb == QLatin1String("disable"))
         return setEnabled(context, rest, false);
-    return context.fail(verb.isEmpty() ? usage : QStringLiteral("unknown webhook command \"%1\"\n%2").arg(verb, usage),
-                        CommandContext::UsageError);
+    return context.fail(
+        verb.isEmpty() ? usage : QStringLiteral("unknown webhook command \"%1\"\n%2").arg(verb, usage),
+        CommandContext::UsageError);
 }
 
 void WebhookCommand::addSettingOptions(QCommandLineParser &parser)
@@ -74,15 +75,23 @@ void WebhookCommand::addSettingOptions(QCommandLineParser &parser)
         {QStringLiteral("secret"), QStringLiteral("Signing secret whsec_..."), QStringLiteral("SECRET")},
         {QStringLiteral("generate-secret"), QStringLiteral("Generate a new signing secret.")},
         {QStringLiteral("no-secret"), QStringLiteral("Send unsigned requests.")},
-        {QStringLiteral("actions"), QStringLiteral("Actions to deliver (push,pull,mount,delete or *)."), QStringLiteral("LIST")},
-        {QStringLiteral("repository"), QStringLiteral("Repository glob (repeatable)."), QStringLiteral("GLOB")},
+        {QStringLiteral("actions"), QStringLiteral("Actions to deliver (push,pull,mount,delete or *)."),
+         QStringLiteral("LIST")},
+        {QStringLiteral("repository"), QStringLiteral("Repository glob (repeatable)."),
+         QStringLiteral("GLOB")},
         {QStringLiteral("tag"), QStringLiteral("Tag glob (repeatable)."), QStringLiteral("GLOB")},
-        {QStringLiteral("media-type"), QStringLiteral("Media type or glob (repeatable)."), QStringLiteral("TYPE")},
-        {QStringLiteral("header"), QStringLiteral("Static request header 'Name: value' (repeatable)."), QStringLiteral("HEADER")},
-        {QStringLiteral("format"), QStringLiteral("Payload format: registry or cloudevents."), QStringLiteral("FORMAT")},
-        {QStringLiteral("retry-schedule"), QStringLiteral("Delays in seconds before each attempt."), QStringLiteral("LIST")},
-        {QStringLiteral("max-attempts"), QStringLiteral("Attempts before a delivery fails."), QStringLiteral("N")},
-        {QStringLiteral("timeout"), QStringLiteral("Seconds allowed for one attempt."), QStringLiteral("SECONDS")},
+        {QStringLiteral("media-type"), QStringLiteral("Media type or glob (repeatable)."),
+         QStringLiteral("TYPE")},
+        {QStringLiteral("header"), QStringLiteral("Static request header 'Name: value' (repeatable)."),
+         QStringLiteral("HEADER")},
+        {QStringLiteral("format"), QStringLiteral("Payload format: registry or cloudevents."),
+         QStringLiteral("FORMAT")},
+        {QStringLiteral("retry-schedule"), QStringLiteral("Delays in seconds before each attempt."),
+         QStringLiteral("LIST")},
+        {QStringLiteral("max-attempts"), QStringLiteral("Attempts before a delivery fails."),
+         QStringLiteral("N")},
+        {QStringLiteral("timeout"), QStringLiteral("Seconds allowed for one attempt."),
+         QStringLiteral("SECONDS")},
         {QStringLiteral("concurrency"), QStringLiteral("Requests in flight at most."), QStringLiteral("N")},
         {QStringLiteral("enabled"), QStringLiteral("Enable the webhook.")},
         {QStringLiteral("disabled"), QStringLiteral("Disable the webhook.")},
@@ -107,7 +116,8 @@ QString WebhookCommand::applySettingOptions(const QCommandLineParser &parser, We
         w.name = parser.value(QStringLiteral("name")).trimmed();
     if (parser.isSet(QStringLiteral("url")))
         w.url = parser.value(QStringLiteral("url")).trimmed();
-    const int secretOptions = int(parser.isSet(QStringLiteral("secret"))) + int(parser.isSet(QStringLiteral("generate-secret"))) +
+    const int secretOptions = int(parser.isSet(QStringLiteral("secret"))) +
+                              int(parser.isSet(QStringLiteral("generate-secret"))) +
                               int(parser.isSet(QStringLiteral("no-secret")));
     if (secretOptions > 1)
         return QStringLiteral("give only one of --secret, --generate-secret and --no-secret");
@@ -200,7 +210,8 @@ QString WebhookCommand::validate(Store &store, const WebhookConfig &w)
         return QStringLiteral("\"%1\" is not an http:// or https:// URL with a host").arg(w.url);
     QString error;
     if (!w.secret.isEmpty() && !WebhookSignature::isValidSecret(w.secret, &error))
-        return QStringLiteral("the secret is not usable: %1 (use --generate-secret for a new one)").arg(error);
+        return QStringLiteral("the secret is not usable: %1 (use --generate-secret for a new one)")
+            .arg(error);
     error = WebhookFilter::validate(w);
     if (!error.isEmpty())
         return error;
@@ -210,7 +221,8 @@ QString WebhookCommand::validate(Store &store, const WebhookConfig &w)
     return {};
 }
 
-std::optional<WebhookConfig> WebhookCommand::resolve(CommandContext &context, Store &store, const QString &reference)
+std::optional<WebhookConfig> WebhookCommand::resolve(CommandContext &context, Store &store,
+                                                     const QString &reference)
 {
     if (reference.isEmpty()) {
         context.fail(QStringLiteral("name the webhook (its name or id)"), CommandContext::UsageError);
@@ -230,7 +242,8 @@ QJsonObject WebhookCommand::toJson(const WebhookConfig &w, bool revealSecret)
     for (const auto &header : w.headers)
         headers.append(QJsonArray{header.first, header.second});
     QJsonArray schedule;
-    for (int seconds : w.retryScheduleSeconds.isEmpty() ? RetryPolicy::defaultScheduleSeconds() : w.retryScheduleSeconds)
+    for (int seconds :
+         w.retryScheduleSeconds.isEmpty() ? RetryPolicy::defaultScheduleSeconds() : w.retryScheduleSeconds)
         schedule.append(seconds);
     QString secret;
     if (!w.secret.isEmpty())
@@ -244,7 +257,8 @@ QJsonObject WebhookCommand::toJson(const WebhookConfig &w, bool revealSecret)
         {QStringLiteral("repositories"), QJsonArray::fromStringList(w.repositoryGlobs)},
         {QStringLiteral("tags"), QJsonArray::fromStringList(w.tagGlobs)},
         {QStringLiteral("mediaTypes"),
-         QJsonArray::fromStringList(w.mediaTypes.isEmpty() ? WebhookFilter::defaultMediaTypes() : w.mediaTypes)},
+         QJsonArray::fromStringList(w.mediaTypes.isEmpty() ? WebhookFilter::defaultMediaTypes()
+                                                           : w.mediaTypes)},
         {QStringLiteral("headers"), headers},
         {QStringLiteral("format"), w.payloadFormat == WebhookConfig::PayloadFormat::CloudEvents
                                        ? QStringLiteral("cloudevents")
@@ -266,8 +280,9 @@ int WebhookCommand::add(CommandContext &context, const QStringList &arguments)
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
     if (!parser.positionalArguments().isEmpty())
-        return context.fail(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()),
-                            CommandContext::UsageError);
+        return context.fail(
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()),
+            CommandContext::UsageError);
     WebhookConfig webhook;
     QString error = applySettingOptions(parser, webhook);
     if (!error.isEmpty())
@@ -283,8 +298,8 @@ int WebhookCommand::add(CommandContext &context, const QStringList &arguments)
         return context.fail(QStringLiteral("cannot add the webhook: %1").arg(store->lastError()));
     context.out() << "Added webhook \"" << webhook.name << "\" (id " << webhook.id << ")\n";
     if (parser.isSet(QStringLiteral("generate-secret")))
-        context.out() << "Signing secret (shown once; `webhook show --reveal-secret` shows it again): " << webhook.secret
-                      << "\n";
+        context.out() << "Signing secret (shown once; `webhook show --reveal-secret` shows it again): "
+                      << webhook.secret << "\n";
     return CommandContext::Success;
 }
 
@@ -339,8 +354,9 @@ int WebhookCommand::list(CommandContext &context, const QStringList &arguments)
         context.out() << "No webhooks yet. Add one with: tidings webhook add --name NAME --url URL\n";
         return CommandContext::Success;
     }
-    context.out() << qSetFieldWidth(5) << Qt::left << "ID" << qSetFieldWidth(20) << "NAME" << qSetFieldWidth(10)
-                  << "STATE" << qSetFieldWidth(16) << "ACTIONS" << qSetFieldWidth(0) << "URL\n";
+    context.out() << qSetFieldWidth(5) << Qt::left << "ID" << qSetFieldWidth(20) << "NAME"
+                  << qSetFieldWidth(10) << "STATE" << qSetFieldWidth(16) << "ACTIONS" << qSetFieldWidth(0)
+                  << "URL\n";
     for (const WebhookConfig &w : webhooks) {
         context.out() << qSetFieldWidth(5) << w.id << qSetFieldWidth(20) << w.name << qSetFieldWidth(10)
                       << (w.enabled ? "enabled" : "disabled") << qSetFieldWidth(16)
@@ -363,7 +379,8 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
-    const std::optional<WebhookConfig> webhook = resolve(context, *store, parser.positionalArguments().value(0));
+    const std::optional<WebhookConfig> webhook =
+        resolve(context, *store, parser.positionalArguments().value(0));
     if (!webhook)
         return CommandContext::Failure;
     const QJsonObject json = toJson(*webhook, parser.isSet(QStringLiteral("reveal-secret")));
@@ -377,8 +394,8 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
             value = QString::fromUtf8(QJsonDocument(it->toArray()).toJson(QJsonDocument::Compact));
         else
             value = it->toVariant().toString();
-        context.out() << qSetFieldWidth(16) << Qt::left << (it.key() + QLatin1Char(':')) << qSetFieldWidth(0) << value
-                      << "\n";
+        context.out() << qSetFieldWidth(16) << Qt::left << (it.key() + QLatin1Char(':')) << qSetFieldWidth(0)
+                      << value << "\n";
     }
     return CommandContext::Success;
 }
@@ -402,7 +419,8 @@ int WebhookCommand::remove(CommandContext &context, const QStringList &arguments
 int WebhookCommand::setEnabled(CommandContext &context, const QStringList &arguments, bool enabled)
 {
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("reason"), QStringLiteral("Why it is disabled."), QStringLiteral("TEXT")});
+    parser.addOption(
+        {QStringLiteral("reason"), QStringLiteral("Why it is disabled."), QStringLiteral("TEXT")});
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
@@ -411,11 +429,12 @@ int WebhookCommand::setEnabled(CommandContext &context, const QStringList &argum
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
-    const std::optional<WebhookConfig> webhook = resolve(context, *store, parser.positionalArguments().first());
+    const std::optional<WebhookConfig> webhook =
+        resolve(context, *store, parser.positionalArguments().first());
     if (!webhook)
         return CommandContext::Failure;
-    const QString reason =
-        parser.isSet(QStringLiteral("reason")) ? parser.value(QStringLiteral("reason")) : QStringLiteral("disabled by an operator");
+    const QString reason = parser.isSet(QStringLiteral("reason")) ? parser.value(QStringLiteral("reason"))
+                                                                  : QStringLiteral("disabled by an operator");
     if (!store->setWebhookEnabled(webhook->id, enabled, reason))
         return context.fail(QStringLiteral("cannot change the webhook: %1").arg(store->lastError()));
     context.out() << (enabled ? "Enabled" : "Disabled") << " webhook \"" << webhook->name << "\"\n";

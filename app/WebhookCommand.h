@@ -17,7 +17,8 @@ class WebhookCommand
 public:
     static int run(CommandContext &context, const QStringList &arguments);
     // A webhook named by its id or its name; prints why not found.
-    static std::optional<WebhookConfig> resolve(CommandContext &context, Store &store, const QString &reference);
+    static std::optional<WebhookConfig> resolve(CommandContext &context, Store &store,
+                                                const QString &reference);
     static QJsonObject toJson(const WebhookConfig &webhook, bool revealSecret);
 
 private:

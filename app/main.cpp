@@ -2,6 +2,7 @@
 #include "CommandLine.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 #ifdef TIDINGS_WITH_GUI
 #include "DesktopConsole.h"
@@ -9,6 +10,10 @@
 
 int main(int argc, char *argv[])
 {
+    // Debug lines (each refused request, each claim) only when asked for with QT_LOGGING_RULES.
+    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("tidings.*.debug=false"));
+
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));

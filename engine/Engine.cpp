@@ -86,7 +86,8 @@ bool Engine::stopAndWait(int timeoutMs)
 void Engine::replay(const QList<qint64> &deliveryIds)
 {
     if (m_worker)
-        QMetaObject::invokeMethod(m_worker, [worker = m_worker, deliveryIds] { worker->replay(deliveryIds); });
+        QMetaObject::invokeMethod(m_worker,
+                                  [worker = m_worker, deliveryIds] { worker->replay(deliveryIds); });
 }
 
 void Engine::reloadWebhooks()

@@ -19,9 +19,10 @@ QString EngineConfig::validate() const
     if (databaseLocation.isEmpty())
         return QStringLiteral("no database location given; pass --db PATH or set TIDINGS_DB");
     if (listen && !listenAddress.isLoopback() && intakeToken.isEmpty()) {
-        return QStringLiteral("refusing to listen on %1 without an intake token: anyone who reaches the port could "
-                              "inject events. Pass --intake-token TOKEN (or set TIDINGS_INTAKE_TOKEN), or listen on "
-                              "127.0.0.1")
+        return QStringLiteral(
+                   "refusing to listen on %1 without an intake token: anyone who reaches the port could "
+                   "inject events. Pass --intake-token TOKEN (or set TIDINGS_INTAKE_TOKEN), or listen on "
+                   "127.0.0.1")
             .arg(listenAddress.toString());
     }
     if (pollIntervalMs < 50)

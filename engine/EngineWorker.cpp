@@ -15,7 +15,7 @@ Q_LOGGING_CATEGORY(lcEngine, "tidings.engine")
 
 EngineWorker::EngineWorker(EngineConfig config)
     : m_config(std::move(config))
-    , m_externalChangeTimer(this)  // children, so moveToThread() takes the timers along
+    , m_externalChangeTimer(this) // children, so moveToThread() takes the timers along
     , m_queueDepthTimer(this)
 {
     if (m_config.instanceId.isEmpty())
@@ -55,7 +55,8 @@ void EngineWorker::start()
     }
 
     m_dispatcher = std::make_unique<Dispatcher>(*m_store, m_config.instanceId);
-    m_poller = std::make_unique<DeliveryPoller>(*m_store, *m_dispatcher, m_config.instanceId, m_config.pollIntervalMs);
+    m_poller = std::make_unique<DeliveryPoller>(*m_store, *m_dispatcher, m_config.instanceId,
+                                                m_config.pollIntervalMs);
     connect(m_dispatcher.get(), &Dispatcher::slotFreed, m_poller.get(), [this](qint64 id) {
         if (!m_stopping)
             m_poller->wake({id});
@@ -90,8 +91,9 @@ void EngineWorker::start()
         limits.request.maxBodyBytes = m_config.maxBodyBytes;
         m_server = std::make_unique<HttpServer>(limits);
         NotificationIntake *intake = m_intake.get();
-        m_server->setHandler(
-            [intake](const HttpRequest &request, const HttpResponder &responder) { intake->handle(request, responder); });
+        m_server->setHandler([intake](const HttpRequest &request, const HttpResponder &responder) {
+            intake->handle(request, responder);
+        });
         if (!m_server->listen(m_config.listenAddress, m_config.listenPort)) {
             emit failed(QStringLiteral("cannot listen on %1:%2: %3")
                             .arg(m_config.listenAddress.toString())
@@ -192,7 +194,8 @@ void EngineWorker::shutdown()
 void EngineWorker::finishShutdown()
 {
     if (m_dispatcher->inFlight() > 0) {
-        qCInfo(lcEngine) << "releasing" << m_dispatcher->inFlight() << "unfinished attempts back to the queue";
+        qCInfo(lcEngine) << "releasing" << m_dispatcher->inFlight()
+                         << "unfinished attempts back to the queue";
         m_dispatcher->abortAll();
     }
     m_server.reset();

@@ -18,8 +18,8 @@ class HttpServer;
 class NotificationIntake;
 class Store;
 
-// The engine's parts wired together, living in the engine thread. Only Engine talks to it, through queued calls
-// and signals with value types.
+// The engine's parts wired together, living in the engine thread. Only Engine talks to it, through queued
+// calls and signals with value types.
 class EngineWorker : public QObject
 {
     Q_OBJECT

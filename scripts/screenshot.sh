@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$(dirname "$out")"
 
-port=18765
+port=8765  # the console's default intake
 "$bin" --db "$work/demo.db" webhook add --name deploy-bot --url "http://127.0.0.1:$port/v1/notify" >/dev/null
 "$bin" --db "$work/demo.db" webhook add --name unreachable --url "http://127.0.0.1:9/hook" --max-attempts 1 >/dev/null
 # The console's own intake doubles as the demo sink: Tidings delivering to itself shows both sides.

@@ -6,7 +6,8 @@
 class DesktopConsole
 {
 public:
-    // A display to draw on: X11, Wayland, or an explicit QT_QPA_PLATFORM (offscreen for tests and screenshots).
+    // A display to draw on: X11, Wayland, or an explicit QT_QPA_PLATFORM (offscreen for tests and
+    // screenshots).
     static bool displayAvailable();
     static int run(int &argc, char **argv, const QString &databaseLocation);
 };

@@ -9,7 +9,7 @@
 #include <QVBoxLayout>
 
 namespace {
-constexpr int maxActivityRows = 1000;  // a bounded live view; the store keeps the full history
+constexpr int maxActivityRows = 1000; // a bounded live view; the store keeps the full history
 }
 
 MainWindow::MainWindow(Engine &engine, QWidget *parent)
@@ -36,15 +36,17 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     resize(900, 560);
 
     connect(&engine, &Engine::started, this, [this](const QUrl &url) {
-        m_intakeLabel->setText(tr("Intake: %1 (database %2)").arg(url.toString(), m_engine.config().databaseLocation));
+        m_intakeLabel->setText(
+            tr("Intake: %1 (database %2)").arg(url.toString(), m_engine.config().databaseLocation));
         statusBar()->showMessage(url.toString());
     });
     connect(&engine, &Engine::failed, this, [this](const QString &reason) {
         m_intakeLabel->setText(tr("The engine could not start: %1").arg(reason));
     });
     connect(&engine, &Engine::eventReceived, this, [this](const RegistryEvent &event) {
-        addActivity(tr("Event %1 %2%3").arg(event.action, event.repository,
-                                            event.tag.isEmpty() ? QString() : QLatin1Char(':') + event.tag));
+        addActivity(tr("Event %1 %2%3")
+                        .arg(event.action, event.repository,
+                             event.tag.isEmpty() ? QString() : QLatin1Char(':') + event.tag));
     });
     connect(&engine, &Engine::deliveryChanged, this, [this](const DeliveryRecord &delivery) {
         addActivity(tr("Delivery %1 to %2: %3 after %n attempt(s)", nullptr, delivery.attempts)

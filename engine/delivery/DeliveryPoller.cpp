@@ -6,11 +6,13 @@
 #include <QDateTime>
 
 namespace {
-// A claim holds a delivery for the attempt's own deadline plus this margin; after it another claimer may retry.
+// A claim holds a delivery for the attempt's own deadline plus this margin; after it another claimer may
+// retry.
 constexpr qint64 leaseMarginMs = 30 * 1000;
 } // namespace
 
-DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs, QObject *parent)
+DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs,
+                               QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_dispatcher(dispatcher)
@@ -89,7 +91,8 @@ void DeliveryPoller::runRound()
         const int free = m_dispatcher.freeSlots(webhook);
         if (free <= 0)
             continue;
-        const QList<ClaimedDelivery> batch = m_store.claimDue(webhook.id, free, m_owner, now, now + leaseMsFor(webhook));
+        const QList<ClaimedDelivery> batch =
+            m_store.claimDue(webhook.id, free, m_owner, now, now + leaseMsFor(webhook));
         for (const ClaimedDelivery &delivery : batch)
             m_dispatcher.dispatch(delivery, webhook);
         claimed += int(batch.size());
@@ -118,7 +121,7 @@ void DeliveryPoller::armDueTimer()
     }
     const qint64 wait = earliest - QDateTime::currentMSecsSinceEpoch();
     if (wait >= m_pollTimer.interval()) {
-        m_dueTimer.stop();  // the poll timer comes first
+        m_dueTimer.stop(); // the poll timer comes first
         return;
     }
     // Never 0: a row that is due but was not claimed (a store error, a race) must not spin this loop.

@@ -17,7 +17,8 @@ class DeliveryPoller : public QObject
 {
     Q_OBJECT
 public:
-    DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs, QObject *parent = nullptr);
+    DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs,
+                   QObject *parent = nullptr);
 
     void setWebhooks(const QList<WebhookConfig> &webhooks);
     void start();

@@ -20,7 +20,8 @@ Dispatcher::Dispatcher(Store &store, QString owner, QObject *parent)
     , m_store(store)
     , m_owner(std::move(owner))
 {
-    // Webhooks must not be redirected to somewhere their owner did not configure; a 3xx is recorded as a failure.
+    // Webhooks must not be redirected to somewhere their owner did not configure; a 3xx is recorded as a
+    // failure.
     m_network.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
@@ -36,7 +37,8 @@ int Dispatcher::freeSlots(const WebhookConfig &webhook) const
 
 bool Dispatcher::isSecretHeader(QByteArrayView lowerName)
 {
-    static const QByteArrayView exact[] = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"};
+    static const QByteArrayView exact[] = {"authorization", "proxy-authorization", "cookie", "x-api-key",
+                                           "api-key"};
     for (QByteArrayView name : exact) {
         if (lowerName == name)
             return true;
@@ -72,7 +74,8 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
             headers.append({QByteArrayLiteral("webhook-signature"),
                             WebhookSignature::signatureHeader({key}, messageId, timestamp, payload.body)});
         } else {
-            qCWarning(lcDispatch) << "webhook" << webhook.name << "has an unusable secret, sending unsigned:" << error;
+            qCWarning(lcDispatch) << "webhook" << webhook.name
+                                  << "has an unusable secret, sending unsigned:" << error;
         }
     }
     for (const auto &header : webhook.headers)
@@ -91,13 +94,15 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
     for (const auto &header : headers) {
         request.setRawHeader(header.first, header.second);
         const QByteArray lower = header.first.toLower();
-        attempt.requestHeaders.append({header.first, isSecretHeader(lower) ? maskedValue(header.second) : header.second});
+        attempt.requestHeaders.append(
+            {header.first, isSecretHeader(lower) ? maskedValue(header.second) : header.second});
     }
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
 
     QNetworkReply *reply = m_network.post(request, payload.body);
     entry.clock.start();
-    // transferTimeout only measures inactivity and reports a cancel; a webhook gets a total deadline of its own.
+    // transferTimeout only measures inactivity and reports a cancel; a webhook gets a total deadline of its
+    // own.
     entry.deadline = new QTimer(reply);
     entry.deadline->setSingleShot(true);
     connect(entry.deadline, &QTimer::timeout, this, [this, reply] {
@@ -119,7 +124,8 @@ void Dispatcher::onReadyRead(QNetworkReply *reply)
     auto it = m_requests.find(reply);
     if (it == m_requests.end())
         return;
-    // Keep the first 64 KiB and drain the rest, so a huge answer costs neither memory nor a stalled connection.
+    // Keep the first 64 KiB and drain the rest, so a huge answer costs neither memory nor a stalled
+    // connection.
     QByteArray &body = it->attempt.responseBody;
     const qsizetype room = maxRecordedResponseBytes - body.size();
     if (room > 0)
@@ -141,7 +147,7 @@ void Dispatcher::onFinished(QNetworkReply *reply)
     if (--m_inFlightPerWebhook[webhookId] <= 0)
         m_inFlightPerWebhook.remove(webhookId);
     if (!request.aborting) {
-        onReadyRead(reply);  // bytes that arrived with the finish
+        onReadyRead(reply); // bytes that arrived with the finish
         finish(request, reply);
     }
     reply->deleteLater();
@@ -163,7 +169,7 @@ QString Dispatcher::errorClassFor(QNetworkReply *reply, bool timedOut)
     case QNetworkReply::SslHandshakeFailedError:
     case QNetworkReply::TooManyRedirectsError:
         return reply->error() == QNetworkReply::SslHandshakeFailedError ? QStringLiteral("tls")
-                                                                         : QStringLiteral("redirect");
+                                                                        : QStringLiteral("redirect");
     case QNetworkReply::TimeoutError:
         return QStringLiteral("timeout");
     case QNetworkReply::ProtocolUnknownError:
@@ -186,9 +192,10 @@ void Dispatcher::finish(InFlightRequest &request, QNetworkReply *reply)
     const int status = attempt.responseStatus;
     if (status == 0) {
         attempt.errorClass = errorClassFor(reply, request.timedOut);
-        attempt.errorMessage = request.timedOut
-                                   ? QStringLiteral("no complete answer within %1 ms").arg(request.webhook.timeoutMs)
-                                   : reply->errorString();
+        attempt.errorMessage =
+            request.timedOut
+                ? QStringLiteral("no complete answer within %1 ms").arg(request.webhook.timeoutMs)
+                : reply->errorString();
     } else if (status >= 300 && status < 400) {
         attempt.errorClass = QStringLiteral("redirect");
         attempt.errorMessage = QStringLiteral("redirects are not followed (Location: %1)")

@@ -14,9 +14,9 @@
 class QNetworkReply;
 class QTimer;
 
-// Sends claimed deliveries with QNetworkAccessManager, many at once, at most `concurrency` per webhook so that a
-// slow or dead endpoint only ever holds its own slots. Each finished request becomes an attempt record and a new
-// delivery state in one transaction.
+// Sends claimed deliveries with QNetworkAccessManager, many at once, at most `concurrency` per webhook so
+// that a slow or dead endpoint only ever holds its own slots. Each finished request becomes an attempt record
+// and a new delivery state in one transaction.
 class Dispatcher : public QObject
 {
     Q_OBJECT

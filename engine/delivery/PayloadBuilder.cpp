@@ -4,16 +4,19 @@
 #include <QJsonObject>
 
 namespace {
-const QByteArray registryV1ContentType = QByteArrayLiteral("application/vnd.docker.distribution.events.v1+json");
+const QByteArray registryV1ContentType =
+    QByteArrayLiteral("application/vnd.docker.distribution.events.v1+json");
 }
 
 DeliveryPayload PayloadBuilder::build(const RegistryEvent &event, WebhookConfig::PayloadFormat format)
 {
     DeliveryPayload payload;
     if (format == WebhookConfig::PayloadFormat::Registry) {
-        // The registry's own bytes in a one-event envelope: receivers written for registry notifications keep working.
+        // The registry's own bytes in a one-event envelope: receivers written for registry notifications keep
+        // working.
         payload.body = QByteArrayLiteral("{\"events\":[") + event.rawJson + QByteArrayLiteral("]}");
-        // An envelope accepted as plain application/json is still a registry envelope; say so to the receiver.
+        // An envelope accepted as plain application/json is still a registry envelope; say so to the
+        // receiver.
         payload.contentType = event.contentType.startsWith("application/vnd.docker.distribution.events.")
                                   ? event.contentType
                                   : registryV1ContentType;
@@ -24,7 +27,8 @@ DeliveryPayload PayloadBuilder::build(const RegistryEvent &event, WebhookConfig:
     QJsonObject cloudEvent;
     cloudEvent.insert(QStringLiteral("specversion"), QStringLiteral("1.0"));
     cloudEvent.insert(QStringLiteral("id"), event.eventId);
-    const QString source = event.sourceAddr.isEmpty() ? QStringLiteral("/registry") : QStringLiteral("/registry/") + event.sourceAddr;
+    const QString source = event.sourceAddr.isEmpty() ? QStringLiteral("/registry")
+                                                      : QStringLiteral("/registry/") + event.sourceAddr;
     cloudEvent.insert(QStringLiteral("source"), source);
     cloudEvent.insert(QStringLiteral("type"), cloudEventType(event.action));
     if (event.timestamp.isValid())

@@ -14,8 +14,7 @@ NotificationIntake::NotificationIntake(Store &store, QByteArray token, QObject *
     : QObject(parent)
     , m_store(store)
     , m_token(std::move(token))
-{
-}
+{}
 
 void NotificationIntake::setWebhooks(const QList<WebhookConfig> &webhooks)
 {
@@ -37,7 +36,8 @@ bool NotificationIntake::isAcceptedContentType(const QByteArray &contentType)
 {
     const QByteArray mediaType = mediaTypeOf(contentType);
     return mediaType == "application/vnd.docker.distribution.events.v1+json" ||
-           mediaType == "application/vnd.docker.distribution.events.v2+json" || mediaType == "application/json";
+           mediaType == "application/vnd.docker.distribution.events.v2+json" ||
+           mediaType == "application/json";
 }
 
 bool NotificationIntake::isAuthorized(const HttpRequest &request) const
@@ -53,22 +53,24 @@ bool NotificationIntake::isAuthorized(const HttpRequest &request) const
 void NotificationIntake::handle(const HttpRequest &request, const HttpResponder &responder)
 {
     if (request.path != notifyPath) {
-        responder.respond(HttpResponse::error(404, "not_found",
-                                              QStringLiteral("no such endpoint; registries post to %1")
-                                                  .arg(QLatin1String(notifyPath))));
+        responder.respond(HttpResponse::error(
+            404, "not_found",
+            QStringLiteral("no such endpoint; registries post to %1").arg(QLatin1String(notifyPath))));
         return;
     }
     if (request.method != "POST") {
-        HttpResponse response = HttpResponse::error(405, "method_not_allowed",
-                                                    QStringLiteral("%1 accepts POST only").arg(QLatin1String(notifyPath)));
+        HttpResponse response = HttpResponse::error(
+            405, "method_not_allowed", QStringLiteral("%1 accepts POST only").arg(QLatin1String(notifyPath)));
         response.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")});
         responder.respond(response);
         return;
     }
     if (!isAuthorized(request)) {
         HttpResponse response = HttpResponse::error(
-            401, "unauthorized", QStringLiteral("missing or wrong intake token; send Authorization: Bearer <token>"));
-        response.headers.append({QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"tidings\"")});
+            401, "unauthorized",
+            QStringLiteral("missing or wrong intake token; send Authorization: Bearer <token>"));
+        response.headers.append(
+            {QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"tidings\"")});
         responder.respond(response);
         return;
     }
@@ -76,14 +78,14 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
     if (!isAcceptedContentType(contentType)) {
         responder.respond(HttpResponse::error(
             415, "unsupported_media_type",
-            QStringLiteral("content type \"%1\" is not a registry envelope; use "
-                           "application/vnd.docker.distribution.events.v1+json, ...v2+json or application/json")
+            QStringLiteral(
+                "content type \"%1\" is not a registry envelope; use "
+                "application/vnd.docker.distribution.events.v1+json, ...v2+json or application/json")
                 .arg(QString::fromLatin1(contentType))));
         return;
     }
     const EnvelopeParseResult parsed =
-        EnvelopeParser::parse(request.body, mediaTypeOf(contentType),
-                              QDateTime::currentDateTimeUtc());
+        EnvelopeParser::parse(request.body, mediaTypeOf(contentType), QDateTime::currentDateTimeUtc());
     if (!parsed.ok) {
         responder.respond(HttpResponse::error(400, "invalid_envelope", parsed.error));
         return;
@@ -153,8 +155,9 @@ void NotificationIntake::flush()
         qCWarning(lcIntake) << "cannot store notifications, answering 503:" << reason;
         emit storeFailed(reason);
         for (const PendingRequest &request : batch) {
-            HttpResponse response = HttpResponse::error(
-                503, "storage_unavailable", QStringLiteral("the events could not be stored; send them again later"));
+            HttpResponse response =
+                HttpResponse::error(503, "storage_unavailable",
+                                    QStringLiteral("the events could not be stored; send them again later"));
             response.headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
             request.responder.respond(response);
         }

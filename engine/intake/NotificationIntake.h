@@ -12,9 +12,10 @@
 
 class Store;
 
-// The registry-facing endpoint, POST /v1/notify. Checks the request, parses the envelope and stores the events
-// with their deliveries. Every request that arrives in one event-loop pass is committed in one transaction
-// (group commit), and each is answered only after that commit: a 2xx means the events are on disk.
+// The registry-facing endpoint, POST /v1/notify. Checks the request, parses the envelope and stores the
+// events with their deliveries. Every request that arrives in one event-loop pass is committed in one
+// transaction (group commit), and each is answered only after that commit: a 2xx means the events are on
+// disk.
 class NotificationIntake : public QObject
 {
     Q_OBJECT

@@ -14,15 +14,15 @@ struct AttemptRecord
 
     qint64 id = 0;
     qint64 deliveryId = 0;
-    int number = 0;          // 1-based over the delivery's whole history
-    bool manual = false;     // part of a replay series
-    QString note;            // what a replay changed (URL, payload), empty otherwise
+    int number = 0;      // 1-based over the delivery's whole history
+    bool manual = false; // part of a replay series
+    QString note;        // what a replay changed (URL, payload), empty otherwise
     QDateTime startedAt;
     int durationMs = 0;
     QString url;
-    Headers requestHeaders;  // secrets masked
+    Headers requestHeaders; // secrets masked
     QByteArray requestBody;
-    int responseStatus = 0;  // 0: no response
+    int responseStatus = 0; // 0: no response
     Headers responseHeaders;
     QByteArray responseBody; // the first 64 KiB
     QString errorClass;      // dns, connect, tls, timeout, network, redirect, http; empty on 2xx

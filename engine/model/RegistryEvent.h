@@ -9,21 +9,21 @@
 // in signals and is what filters match against.
 struct RegistryEvent
 {
-    qint64 rowId = 0;        // events.id in the store; 0 until stored
-    QString eventId;         // the registry's own id (a UUID): the deduplication key
-    QDateTime timestamp;     // when the registry created the event (UTC)
-    QString action;          // push, pull, mount, delete (lower case)
-    QString repository;      // target.repository
-    QString tag;             // target.tag, empty when the client used a digest
-    QString digest;          // target.digest
-    QString mediaType;       // target.mediaType, empty for deletes
-    qint64 size = 0;         // target.size (or the older target.length)
-    QString sourceAddr;      // source.addr: which registry instance sent it
-    QString sourceInstance;  // source.instanceID
-    QString actor;           // actor.name, empty when anonymous
-    QByteArray contentType;  // the envelope's content type, reused for deliveries
-    QByteArray rawJson;      // the event object exactly as the registry sent it (bytes of the envelope)
-    QDateTime receivedAt;    // when Tidings accepted it (UTC)
+    qint64 rowId = 0;       // events.id in the store; 0 until stored
+    QString eventId;        // the registry's own id (a UUID): the deduplication key
+    QDateTime timestamp;    // when the registry created the event (UTC)
+    QString action;         // push, pull, mount, delete (lower case)
+    QString repository;     // target.repository
+    QString tag;            // target.tag, empty when the client used a digest
+    QString digest;         // target.digest
+    QString mediaType;      // target.mediaType, empty for deletes
+    qint64 size = 0;        // target.size (or the older target.length)
+    QString sourceAddr;     // source.addr: which registry instance sent it
+    QString sourceInstance; // source.instanceID
+    QString actor;          // actor.name, empty when anonymous
+    QByteArray contentType; // the envelope's content type, reused for deliveries
+    QByteArray rawJson;     // the event object exactly as the registry sent it (bytes of the envelope)
+    QDateTime receivedAt;   // when Tidings accepted it (UTC)
 };
 
 Q_DECLARE_METATYPE(RegistryEvent)

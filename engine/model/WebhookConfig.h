@@ -11,22 +11,26 @@
 // A subscriber endpoint and how events are chosen and delivered to it. Plain value type.
 struct WebhookConfig
 {
-    enum class PayloadFormat { Registry, CloudEvents };
+    enum class PayloadFormat
+    {
+        Registry,
+        CloudEvents
+    };
 
     qint64 id = 0;
     QString name;
     QString url;
-    QString secret;               // whsec_..., empty: requests are not signed
+    QString secret; // whsec_..., empty: requests are not signed
     QStringList actions{QStringLiteral("push")};
-    QStringList repositoryGlobs;  // empty: every repository
-    QStringList tagGlobs;         // empty: every tag (and events without one)
-    QStringList mediaTypes;       // empty: the default set (image manifests and indexes); "*" for all
-    QList<QPair<QString, QString>> headers;  // custom static request headers
+    QStringList repositoryGlobs; // empty: every repository
+    QStringList tagGlobs;        // empty: every tag (and events without one)
+    QStringList mediaTypes;      // empty: the default set (image manifests and indexes); "*" for all
+    QList<QPair<QString, QString>> headers; // custom static request headers
     PayloadFormat payloadFormat = PayloadFormat::Registry;
-    QList<int> retryScheduleSeconds;  // empty: the default schedule; element i is the delay before attempt i+1
-    int maxAttempts = 0;              // 0: the length of the schedule
-    int timeoutMs = 15000;            // total deadline of one attempt
-    int concurrency = 4;              // requests in flight to this webhook at most
+    QList<int> retryScheduleSeconds; // empty: the default schedule; element i is the delay before attempt i+1
+    int maxAttempts = 0;             // 0: the length of the schedule
+    int timeoutMs = 15000;           // total deadline of one attempt
+    int concurrency = 4;             // requests in flight to this webhook at most
     bool enabled = true;
     QString disabledReason;
     QDateTime createdAt;

@@ -67,9 +67,12 @@ QList<Migration> Migrations::all()
                        " created_at BIGINT NOT NULL,"
                        " updated_at BIGINT NOT NULL,"
                        " UNIQUE (event_id, webhook_id))"),
-        // The claim walks due rows of one webhook in due order; the wake-up timer asks for the earliest due row.
-        QStringLiteral("CREATE INDEX deliveries_due ON deliveries (webhook_id, next_attempt_at) WHERE state = 'pending'"),
-        QStringLiteral("CREATE INDEX deliveries_leases ON deliveries (lease_expires_at) WHERE state = 'in_flight'"),
+        // The claim walks due rows of one webhook in due order; the wake-up timer asks for the earliest due
+        // row.
+        QStringLiteral("CREATE INDEX deliveries_due ON deliveries (webhook_id, next_attempt_at) WHERE state "
+                       "= 'pending'"),
+        QStringLiteral(
+            "CREATE INDEX deliveries_leases ON deliveries (lease_expires_at) WHERE state = 'in_flight'"),
         QStringLiteral("CREATE INDEX deliveries_by_state ON deliveries (state, id)"),
         QStringLiteral("CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id, id)"),
         QStringLiteral("CREATE TABLE attempts ("
@@ -95,8 +98,7 @@ QList<Migration> Migrations::all()
 
 Migrations::Migrations(QList<Migration> migrations)
     : m_migrations(std::move(migrations))
-{
-}
+{}
 
 int Migrations::latestVersion() const
 {
@@ -108,7 +110,8 @@ int Migrations::currentVersion(QSqlDatabase &db, QString *error)
     if (!db.tables().contains(QStringLiteral("schema_migrations")))
         return 0;
     QSqlQuery query(db);
-    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !query.next()) {
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) ||
+        !query.next()) {
         *error = query.lastError().text();
         return -1;
     }
@@ -118,25 +121,30 @@ int Migrations::currentVersion(QSqlDatabase &db, QString *error)
 bool Migrations::apply(QSqlDatabase &db, const SqlDialect &dialect, QString *error) const
 {
     QSqlQuery query(db);
-    if (!query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                   " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)"))) {
-        *error = QStringLiteral("cannot create the schema_migrations table: %1").arg(query.lastError().text());
+    if (!query.exec(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)"))) {
+        *error =
+            QStringLiteral("cannot create the schema_migrations table: %1").arg(query.lastError().text());
         return false;
     }
     for (const Migration &migration : m_migrations) {
-        // Read the version inside the write lock: two processes starting on a new database must not both migrate.
+        // Read the version inside the write lock: two processes starting on a new database must not both
+        // migrate.
         if (!query.exec(dialect.beginWriteStatement())) {
-            *error = QStringLiteral("cannot lock the database for migration: %1").arg(query.lastError().text());
+            *error =
+                QStringLiteral("cannot lock the database for migration: %1").arg(query.lastError().text());
             return false;
         }
         const int current = currentVersion(db, error);
         if (current < 0 || current > latestVersion()) {
             query.exec(QStringLiteral("ROLLBACK"));
             if (current > latestVersion()) {
-                *error = QStringLiteral("the database has schema version %1, newer than this build of Tidings "
-                                        "knows (%2); use a newer Tidings")
-                             .arg(current)
-                             .arg(latestVersion());
+                *error =
+                    QStringLiteral("the database has schema version %1, newer than this build of Tidings "
+                                   "knows (%2); use a newer Tidings")
+                        .arg(current)
+                        .arg(latestVersion());
             }
             return false;
         }
@@ -155,12 +163,15 @@ bool Migrations::apply(QSqlDatabase &db, const SqlDialect &dialect, QString *err
                 return false;
             }
         }
-        query.prepare(QStringLiteral("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)"));
+        query.prepare(QStringLiteral(
+            "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)"));
         query.addBindValue(migration.version);
         query.addBindValue(migration.description);
         query.addBindValue(QDateTime::currentMSecsSinceEpoch());
         if (!query.exec() || !query.exec(QStringLiteral("COMMIT"))) {
-            *error = QStringLiteral("cannot record migration %1: %2").arg(migration.version).arg(query.lastError().text());
+            *error = QStringLiteral("cannot record migration %1: %2")
+                         .arg(migration.version)
+                         .arg(query.lastError().text());
             query.exec(QStringLiteral("ROLLBACK"));
             return false;
         }

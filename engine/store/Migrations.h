@@ -12,7 +12,7 @@ struct Migration
 {
     int version = 0;
     QString description;
-    QStringList statements;  // in the dialect-neutral schema language (see SqlDialect::expandSchema)
+    QStringList statements; // in the dialect-neutral schema language (see SqlDialect::expandSchema)
 };
 
 // Brings a database to the newest schema, each step in its own transaction together with the version record,

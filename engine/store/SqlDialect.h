@@ -15,11 +15,13 @@ public:
     virtual QString driverName() const = 0; // the QSqlDatabase driver
     // Points `db` at the location (a file path, a URL) before open().
     virtual bool configure(QSqlDatabase &db, const QString &location, QString *error) const = 0;
-    // Runs after open(): journal mode, durability, busy handling. Returns false with a reason a person can act on.
+    // Runs after open(): journal mode, durability, busy handling. Returns false with a reason a person can
+    // act on.
     virtual bool prepareConnection(QSqlDatabase &db, QString *error) const = 0;
     // Schema text: migrations use {id} for an auto-increment primary key and {blob} for raw bytes.
     virtual QString expandSchema(QString sql) const = 0;
-    // Starts a write transaction that takes the write lock up front, so two writers queue instead of deadlocking.
+    // Starts a write transaction that takes the write lock up front, so two writers queue instead of
+    // deadlocking.
     virtual QString beginWriteStatement() const = 0;
     // Appended to the inner SELECT of a claim so that concurrent claimers skip each other's rows.
     virtual QString claimLockClause() const = 0;

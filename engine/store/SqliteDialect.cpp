@@ -10,8 +10,7 @@
 SqliteDialect::SqliteDialect(Synchronous synchronous, int busyTimeoutMs)
     : m_synchronous(synchronous)
     , m_busyTimeoutMs(busyTimeoutMs)
-{
-}
+{}
 
 bool SqliteDialect::configure(QSqlDatabase &db, const QString &location, QString *error) const
 {
@@ -24,7 +23,8 @@ bool SqliteDialect::configure(QSqlDatabase &db, const QString &location, QString
     if (!info.exists()) {
         QFile file(location);
         if (!file.open(QIODevice::WriteOnly)) {
-            *error = QStringLiteral("cannot create the database file %1: %2").arg(location, file.errorString());
+            *error =
+                QStringLiteral("cannot create the database file %1: %2").arg(location, file.errorString());
             return false;
         }
         file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
@@ -41,16 +41,20 @@ bool SqliteDialect::prepareConnection(QSqlDatabase &db, QString *error) const
         *error = QStringLiteral("cannot switch the database to WAL mode: %1").arg(query.lastError().text());
         return false;
     }
-    // journal_mode answers with the mode in force: a read-only or network file system can refuse WAL silently.
+    // journal_mode answers with the mode in force: a read-only or network file system can refuse WAL
+    // silently.
     const QString mode = query.value(0).toString().toLower();
     if (mode != QLatin1String("wal")) {
-        *error = QStringLiteral("the database stays in journal mode \"%1\" instead of WAL; put it on a local, "
-                                "writable file system")
-                     .arg(mode);
+        *error =
+            QStringLiteral("the database stays in journal mode \"%1\" instead of WAL; put it on a local, "
+                           "writable file system")
+                .arg(mode);
         return false;
     }
-    const QString synchronous = m_synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
-    const QStringList pragmas{QStringLiteral("PRAGMA synchronous=") + synchronous, QStringLiteral("PRAGMA foreign_keys=ON"),
+    const QString synchronous =
+        m_synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+    const QStringList pragmas{QStringLiteral("PRAGMA synchronous=") + synchronous,
+                              QStringLiteral("PRAGMA foreign_keys=ON"),
                               QStringLiteral("PRAGMA temp_store=MEMORY")};
     for (const QString &pragma : pragmas) {
         if (!query.exec(pragma)) {

@@ -7,7 +7,11 @@
 class SqliteDialect : public SqlDialect
 {
 public:
-    enum class Synchronous { Full, Normal };
+    enum class Synchronous
+    {
+        Full,
+        Normal
+    };
     explicit SqliteDialect(Synchronous synchronous = Synchronous::Full, int busyTimeoutMs = 5000);
 
     QString name() const override { return QStringLiteral("sqlite"); }

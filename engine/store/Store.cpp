@@ -64,8 +64,7 @@ QList<int> intsFromJson(const QVariant &value)
     return values;
 }
 
-template<typename Pairs>
-QString pairsToJson(const Pairs &pairs)
+template<typename Pairs> QString pairsToJson(const Pairs &pairs)
 {
     QJsonArray array;
     for (const auto &pair : pairs) {
@@ -101,21 +100,22 @@ QList<QPair<QString, QString>> stringHeadersFromJson(const QVariant &value)
 
 const QString deliveryColumns = QStringLiteral(
     "d.id, d.event_id, d.webhook_id, d.message_id, d.state, d.attempts, d.total_attempts, d.manual, "
-    "d.next_attempt_at, d.lease_owner, d.lease_expires_at, d.last_status, d.last_error, d.created_at, d.updated_at, "
+    "d.next_attempt_at, d.lease_owner, d.lease_expires_at, d.last_status, d.last_error, d.created_at, "
+    "d.updated_at, "
     "w.name, e.action, e.repository, e.tag");
 const QString deliveryJoins = QStringLiteral(
     " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id");
-const QString eventColumns = QStringLiteral(
-    "e.id, e.event_id, e.received_at, e.occurred_at, e.action, e.repository, e.tag, e.digest, e.media_type, e.size, "
-    "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload");
+const QString eventColumns =
+    QStringLiteral("e.id, e.event_id, e.received_at, e.occurred_at, e.action, e.repository, e.tag, e.digest, "
+                   "e.media_type, e.size, "
+                   "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload");
 
 } // namespace
 
 Store::Store(std::unique_ptr<SqlDialect> dialect)
     : m_dialect(std::move(dialect))
     , m_connectionName(QStringLiteral("tidings-store-%1").arg(connectionCounter.fetchAndAddRelaxed(1)))
-{
-}
+{}
 
 Store::~Store()
 {
@@ -124,8 +124,10 @@ Store::~Store()
 
 std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *error)
 {
-    if (location.startsWith(QLatin1String("postgres://")) || location.startsWith(QLatin1String("postgresql://"))) {
-        *error = QStringLiteral("PostgreSQL databases are not supported by this build yet; use a SQLite file path");
+    if (location.startsWith(QLatin1String("postgres://")) ||
+        location.startsWith(QLatin1String("postgresql://"))) {
+        *error = QStringLiteral(
+            "PostgreSQL databases are not supported by this build yet; use a SQLite file path");
         return nullptr;
     }
     if (location.isEmpty()) {
@@ -224,11 +226,13 @@ void Store::rollback()
     query.exec(QStringLiteral("ROLLBACK"));
 }
 
-// --- Webhooks -------------------------------------------------------------------------------------------------
+// --- Webhooks
+// -------------------------------------------------------------------------------------------------
 
 static const QString webhookColumns = QStringLiteral(
     "id, name, url, secret, actions, repository_globs, tag_globs, media_types, headers, payload_format, "
-    "retry_schedule, max_attempts, timeout_ms, concurrency, enabled, disabled_reason, created_at, updated_at");
+    "retry_schedule, max_attempts, timeout_ms, concurrency, enabled, disabled_reason, created_at, "
+    "updated_at");
 
 WebhookConfig Store::webhookFromRow(const QSqlQuery &query)
 {
@@ -242,8 +246,9 @@ WebhookConfig Store::webhookFromRow(const QSqlQuery &query)
     w.tagGlobs = listFromJson(query.value(6));
     w.mediaTypes = listFromJson(query.value(7));
     w.headers = stringHeadersFromJson(query.value(8));
-    w.payloadFormat = query.value(9).toString() == QLatin1String("cloudevents") ? WebhookConfig::PayloadFormat::CloudEvents
-                                                                                 : WebhookConfig::PayloadFormat::Registry;
+    w.payloadFormat = query.value(9).toString() == QLatin1String("cloudevents")
+                          ? WebhookConfig::PayloadFormat::CloudEvents
+                          : WebhookConfig::PayloadFormat::Registry;
     w.retryScheduleSeconds = intsFromJson(query.value(10));
     w.maxAttempts = query.value(11).toInt();
     w.timeoutMs = query.value(12).toInt();
@@ -280,7 +285,8 @@ void Store::bindWebhook(QSqlQuery &query, const WebhookConfig &w)
 QList<WebhookConfig> Store::webhooks()
 {
     QList<WebhookConfig> list;
-    QSqlQuery &query = prepared("webhooks", QStringLiteral("SELECT ") + webhookColumns + QStringLiteral(" FROM webhooks ORDER BY id"));
+    QSqlQuery &query = prepared("webhooks", QStringLiteral("SELECT ") + webhookColumns +
+                                                QStringLiteral(" FROM webhooks ORDER BY id"));
     if (!execOrFail(query))
         return list;
     while (query.next())
@@ -291,8 +297,8 @@ QList<WebhookConfig> Store::webhooks()
 
 std::optional<WebhookConfig> Store::webhook(qint64 id)
 {
-    QSqlQuery &query =
-        prepared("webhook", QStringLiteral("SELECT ") + webhookColumns + QStringLiteral(" FROM webhooks WHERE id = ?"));
+    QSqlQuery &query = prepared("webhook", QStringLiteral("SELECT ") + webhookColumns +
+                                               QStringLiteral(" FROM webhooks WHERE id = ?"));
     query.bindValue(0, id);
     std::optional<WebhookConfig> result;
     if (execOrFail(query) && query.next())
@@ -317,11 +323,12 @@ qint64 Store::insertWebhook(const WebhookConfig &webhook)
 {
     QSqlQuery &query = prepared(
         "insertWebhook",
-        QStringLiteral("INSERT INTO webhooks (name, url, secret, actions, repository_globs, tag_globs, media_types, "
-                       "headers, payload_format, retry_schedule, max_attempts, timeout_ms, concurrency, enabled, "
-                       "disabled_reason, created_at, updated_at) VALUES (:name, :url, :secret, :actions, :repos, "
-                       ":tags, :media, :headers, :format, :schedule, :max, :timeout, :concurrency, :enabled, "
-                       ":reason, :now, :now) RETURNING id"));
+        QStringLiteral(
+            "INSERT INTO webhooks (name, url, secret, actions, repository_globs, tag_globs, media_types, "
+            "headers, payload_format, retry_schedule, max_attempts, timeout_ms, concurrency, enabled, "
+            "disabled_reason, created_at, updated_at) VALUES (:name, :url, :secret, :actions, :repos, "
+            ":tags, :media, :headers, :format, :schedule, :max, :timeout, :concurrency, :enabled, "
+            ":reason, :now, :now) RETURNING id"));
     bindWebhook(query, webhook);
     qint64 id = 0;
     if (execOrFail(query) && query.next())
@@ -334,11 +341,12 @@ bool Store::updateWebhook(const WebhookConfig &webhook)
 {
     QSqlQuery &query = prepared(
         "updateWebhook",
-        QStringLiteral("UPDATE webhooks SET name = :name, url = :url, secret = :secret, actions = :actions, "
-                       "repository_globs = :repos, tag_globs = :tags, media_types = :media, headers = :headers, "
-                       "payload_format = :format, retry_schedule = :schedule, max_attempts = :max, "
-                       "timeout_ms = :timeout, concurrency = :concurrency, enabled = :enabled, "
-                       "disabled_reason = :reason, updated_at = :now WHERE id = :id"));
+        QStringLiteral(
+            "UPDATE webhooks SET name = :name, url = :url, secret = :secret, actions = :actions, "
+            "repository_globs = :repos, tag_globs = :tags, media_types = :media, headers = :headers, "
+            "payload_format = :format, retry_schedule = :schedule, max_attempts = :max, "
+            "timeout_ms = :timeout, concurrency = :concurrency, enabled = :enabled, "
+            "disabled_reason = :reason, updated_at = :now WHERE id = :id"));
     bindWebhook(query, webhook);
     query.bindValue(QStringLiteral(":id"), webhook.id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
@@ -357,9 +365,10 @@ bool Store::deleteWebhook(qint64 id)
 
 bool Store::setWebhookEnabled(qint64 id, bool enabled, const QString &reason)
 {
-    QSqlQuery &query = prepared("setWebhookEnabled",
-                                QStringLiteral("UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ? "
-                                               "WHERE id = ?"));
+    QSqlQuery &query =
+        prepared("setWebhookEnabled",
+                 QStringLiteral("UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ? "
+                                "WHERE id = ?"));
     query.bindValue(0, enabled ? 1 : 0);
     query.bindValue(1, text(enabled ? QString() : reason));
     query.bindValue(2, QDateTime::currentMSecsSinceEpoch());
@@ -369,16 +378,19 @@ bool Store::setWebhookEnabled(qint64 id, bool enabled, const QString &reason)
     return ok;
 }
 
-// --- Intake ---------------------------------------------------------------------------------------------------
+// --- Intake
+// ---------------------------------------------------------------------------------------------------
 
 qint64 Store::insertEvent(const RegistryEvent &e)
 {
     // ON CONFLICT DO NOTHING + RETURNING gives no row for a duplicate: the registry resent an event we hold.
     QSqlQuery &query = prepared(
         "insertEvent",
-        QStringLiteral("INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, digest, "
-                       "media_type, size, source_addr, source_instance, actor, content_type, payload) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id"));
+        QStringLiteral(
+            "INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, digest, "
+            "media_type, size, source_addr, source_instance, actor, content_type, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING "
+            "id"));
     query.bindValue(0, text(e.eventId));
     query.bindValue(1, toMs(e.receivedAt));
     query.bindValue(2, toMs(e.timestamp.isValid() ? e.timestamp : e.receivedAt));
@@ -404,8 +416,9 @@ qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString 
 {
     QSqlQuery &query = prepared(
         "insertDelivery",
-        QStringLiteral("INSERT INTO deliveries (event_id, webhook_id, message_id, state, next_attempt_at, created_at, "
-                       "updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?) RETURNING id"));
+        QStringLiteral(
+            "INSERT INTO deliveries (event_id, webhook_id, message_id, state, next_attempt_at, created_at, "
+            "updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?) RETURNING id"));
     query.bindValue(0, eventRowId);
     query.bindValue(1, webhookId);
     query.bindValue(2, messageId);
@@ -419,7 +432,8 @@ qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString 
     return id;
 }
 
-// --- Dispatch -------------------------------------------------------------------------------------------------
+// --- Dispatch
+// -------------------------------------------------------------------------------------------------
 
 int Store::releaseExpiredLeases(qint64 nowMs)
 {
@@ -456,12 +470,14 @@ QList<ClaimedDelivery> Store::claimDue(qint64 webhookId, int limit, const QStrin
 {
     QSqlQuery &claim = prepared(
         "claimDue",
-        QStringLiteral("UPDATE deliveries SET state = 'in_flight', lease_owner = :owner, lease_expires_at = :lease, "
-                       "updated_at = :now WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = :webhook AND "
-                       "state = 'pending' AND next_attempt_at <= :now ORDER BY next_attempt_at LIMIT :limit ") +
+        QStringLiteral(
+            "UPDATE deliveries SET state = 'in_flight', lease_owner = :owner, lease_expires_at = :lease, "
+            "updated_at = :now WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = :webhook AND "
+            "state = 'pending' AND next_attempt_at <= :now ORDER BY next_attempt_at LIMIT :limit ") +
             m_dialect->claimLockClause() +
-            QStringLiteral(") RETURNING id, event_id, webhook_id, message_id, attempts, total_attempts, manual, "
-                           "next_attempt_at, created_at"));
+            QStringLiteral(
+                ") RETURNING id, event_id, webhook_id, message_id, attempts, total_attempts, manual, "
+                "next_attempt_at, created_at"));
     claim.bindValue(QStringLiteral(":owner"), owner);
     claim.bindValue(QStringLiteral(":lease"), leaseUntilMs);
     claim.bindValue(QStringLiteral(":now"), nowMs);
@@ -475,11 +491,12 @@ QList<ClaimedDelivery> Store::claimDue(qint64 webhookId, int limit, const QStrin
 std::optional<ClaimedDelivery> Store::claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs,
                                                     qint64 leaseUntilMs)
 {
-    QSqlQuery &claim = prepared(
-        "claimDelivery",
-        QStringLiteral("UPDATE deliveries SET state = 'in_flight', lease_owner = ?, lease_expires_at = ?, "
-                       "updated_at = ? WHERE id = ? AND state = 'pending' RETURNING id, event_id, webhook_id, "
-                       "message_id, attempts, total_attempts, manual, next_attempt_at, created_at"));
+    QSqlQuery &claim =
+        prepared("claimDelivery",
+                 QStringLiteral(
+                     "UPDATE deliveries SET state = 'in_flight', lease_owner = ?, lease_expires_at = ?, "
+                     "updated_at = ? WHERE id = ? AND state = 'pending' RETURNING id, event_id, webhook_id, "
+                     "message_id, attempts, total_attempts, manual, next_attempt_at, created_at"));
     claim.bindValue(0, owner);
     claim.bindValue(1, leaseUntilMs);
     claim.bindValue(2, nowMs);
@@ -542,9 +559,10 @@ bool Store::recordAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const
         return false;
     QSqlQuery &insert = prepared(
         "insertAttempt",
-        QStringLiteral("INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
-                       "request_headers, request_body, response_status, response_headers, response_body, "
-                       "error_class, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+        QStringLiteral(
+            "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
+            "request_headers, request_body, response_status, response_headers, response_body, "
+            "error_class, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     insert.bindValue(0, a.deliveryId);
     insert.bindValue(1, a.number);
     insert.bindValue(2, a.manual ? 1 : 0);
@@ -566,12 +584,14 @@ bool Store::recordAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const
     a.id = insert.next() ? insert.value(0).toLongLong() : 0;
     insert.finish();
 
-    // Fenced by the lease: if this process lost it (paused past expiry), whoever holds it now decides the state.
+    // Fenced by the lease: if this process lost it (paused past expiry), whoever holds it now decides the
+    // state.
     QSqlQuery &update = prepared(
         "finishAttempt",
-        QStringLiteral("UPDATE deliveries SET state = ?, attempts = attempts + 1, total_attempts = total_attempts + 1, "
-                       "next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_status = ?, "
-                       "last_error = ?, updated_at = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?"));
+        QStringLiteral(
+            "UPDATE deliveries SET state = ?, attempts = attempts + 1, total_attempts = total_attempts + 1, "
+            "next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_status = ?, "
+            "last_error = ?, updated_at = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?"));
     update.bindValue(0, deliveryStateName(outcome.state));
     update.bindValue(1, outcome.state == DeliveryState::Pending ? QVariant(toMs(outcome.nextAttemptAt))
                                                                 : QVariant(QMetaType(QMetaType::LongLong)));
@@ -588,7 +608,8 @@ bool Store::recordAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const
     return commit();
 }
 
-// --- History --------------------------------------------------------------------------------------------------
+// --- History
+// --------------------------------------------------------------------------------------------------
 
 DeliveryRecord Store::deliveryFromRow(const QSqlQuery &q)
 {
@@ -618,7 +639,8 @@ DeliveryRecord Store::deliveryFromRow(const QSqlQuery &q)
 QList<DeliveryRecord> Store::deliveries(const DeliveryFilter &filter)
 {
     // Built per call: the filter decides which clauses exist. Newest first, keyset-paged by id.
-    QString sql = QStringLiteral("SELECT ") + deliveryColumns + deliveryJoins + QStringLiteral(" WHERE 1 = 1");
+    QString sql =
+        QStringLiteral("SELECT ") + deliveryColumns + deliveryJoins + QStringLiteral(" WHERE 1 = 1");
     if (!filter.state.isEmpty())
         sql += QStringLiteral(" AND d.state = :state");
     if (filter.webhookId > 0)
@@ -661,8 +683,8 @@ QList<DeliveryRecord> Store::deliveries(const DeliveryFilter &filter)
 
 std::optional<DeliveryRecord> Store::delivery(qint64 id)
 {
-    QSqlQuery &query =
-        prepared("delivery", QStringLiteral("SELECT ") + deliveryColumns + deliveryJoins + QStringLiteral(" WHERE d.id = ?"));
+    QSqlQuery &query = prepared("delivery", QStringLiteral("SELECT ") + deliveryColumns + deliveryJoins +
+                                                QStringLiteral(" WHERE d.id = ?"));
     query.bindValue(0, id);
     std::optional<DeliveryRecord> result;
     if (execOrFail(query) && query.next())
@@ -674,9 +696,10 @@ std::optional<DeliveryRecord> Store::delivery(qint64 id)
 QList<AttemptRecord> Store::attempts(qint64 deliveryId)
 {
     QSqlQuery &query = prepared(
-        "attempts", QStringLiteral("SELECT id, delivery_id, number, manual, note, started_at, duration_ms, url, "
-                                   "request_headers, request_body, response_status, response_headers, response_body, "
-                                   "error_class, error_message FROM attempts WHERE delivery_id = ? ORDER BY number"));
+        "attempts",
+        QStringLiteral("SELECT id, delivery_id, number, manual, note, started_at, duration_ms, url, "
+                       "request_headers, request_body, response_status, response_headers, response_body, "
+                       "error_class, error_message FROM attempts WHERE delivery_id = ? ORDER BY number"));
     query.bindValue(0, deliveryId);
     QList<AttemptRecord> list;
     if (!execOrFail(query))
@@ -727,7 +750,8 @@ RegistryEvent Store::eventFromRow(const QSqlQuery &q, int c)
 
 std::optional<RegistryEvent> Store::event(qint64 rowId)
 {
-    QSqlQuery &query = prepared("event", QStringLiteral("SELECT ") + eventColumns + QStringLiteral(" FROM events e WHERE e.id = ?"));
+    QSqlQuery &query = prepared("event", QStringLiteral("SELECT ") + eventColumns +
+                                             QStringLiteral(" FROM events e WHERE e.id = ?"));
     query.bindValue(0, rowId);
     std::optional<RegistryEvent> result;
     if (execOrFail(query) && query.next())
@@ -738,8 +762,9 @@ std::optional<RegistryEvent> Store::event(qint64 rowId)
 
 QueueDepth Store::queueDepth()
 {
-    QSqlQuery &query = prepared("queueDepth", QStringLiteral("SELECT state, COUNT(*) FROM deliveries "
-                                                             "WHERE state IN ('pending', 'in_flight') GROUP BY state"));
+    QSqlQuery &query =
+        prepared("queueDepth", QStringLiteral("SELECT state, COUNT(*) FROM deliveries "
+                                              "WHERE state IN ('pending', 'in_flight') GROUP BY state"));
     QueueDepth depth;
     if (!execOrFail(query))
         return depth;
@@ -753,7 +778,8 @@ QueueDepth Store::queueDepth()
     return depth;
 }
 
-// --- Replay ---------------------------------------------------------------------------------------------------
+// --- Replay
+// ---------------------------------------------------------------------------------------------------
 
 Store::ReplayResult Store::replay(qint64 deliveryId, qint64 nowMs)
 {
@@ -762,9 +788,10 @@ Store::ReplayResult Store::replay(qint64 deliveryId, qint64 nowMs)
         return m_lastError.isEmpty() ? ReplayResult::NotFound : ReplayResult::Failed;
     if (current->state == DeliveryState::InFlight)
         return ReplayResult::InFlight;
-    QSqlQuery &query = prepared("replay",
-                                QStringLiteral("UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, "
-                                               "next_attempt_at = ?, updated_at = ? WHERE id = ? AND state <> 'in_flight'"));
+    QSqlQuery &query =
+        prepared("replay",
+                 QStringLiteral("UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, "
+                                "next_attempt_at = ?, updated_at = ? WHERE id = ? AND state <> 'in_flight'"));
     query.bindValue(0, nowMs);
     query.bindValue(1, nowMs);
     query.bindValue(2, deliveryId);
@@ -778,8 +805,9 @@ Store::ReplayResult Store::replay(qint64 deliveryId, qint64 nowMs)
 
 int Store::replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs)
 {
-    QString sql = QStringLiteral("UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, next_attempt_at = ?, "
-                                 "updated_at = ? WHERE state = 'failed'");
+    QString sql = QStringLiteral(
+        "UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, next_attempt_at = ?, "
+        "updated_at = ? WHERE state = 'failed'");
     if (webhookId > 0)
         sql += QStringLiteral(" AND webhook_id = ?");
     if (since.isValid())

@@ -21,11 +21,11 @@ class QSqlDatabase;
 // Which deliveries a listing wants. Empty fields do not filter.
 struct DeliveryFilter
 {
-    QString state;          // a deliveryStateName
+    QString state; // a deliveryStateName
     qint64 webhookId = 0;
-    QString repository;     // substring of repository or tag
-    QDateTime since;        // created at or after
-    qint64 beforeId = 0;    // keyset paging: rows with a smaller id
+    QString repository;  // substring of repository or tag
+    QDateTime since;     // created at or after
+    qint64 beforeId = 0; // keyset paging: rows with a smaller id
     int limit = 100;
 };
 
@@ -40,15 +40,22 @@ struct ClaimedDelivery
 struct AttemptOutcome
 {
     DeliveryState state = DeliveryState::Pending;
-    QDateTime nextAttemptAt;  // pending only
+    QDateTime nextAttemptAt; // pending only
 };
 
-// All SQL of Tidings, on one connection owned by the thread that opened the store. Backend differences live in
-// the SqlDialect; this class holds the queries both backends share. Errors: false/empty results plus lastError().
+// All SQL of Tidings, on one connection owned by the thread that opened the store. Backend differences live
+// in the SqlDialect; this class holds the queries both backends share. Errors: false/empty results plus
+// lastError().
 class Store
 {
 public:
-    enum class ReplayResult { Replayed, NotFound, InFlight, Failed };
+    enum class ReplayResult
+    {
+        Replayed,
+        NotFound,
+        InFlight,
+        Failed
+    };
 
     explicit Store(std::unique_ptr<SqlDialect> dialect);
     ~Store();
@@ -73,7 +80,7 @@ public:
     QList<WebhookConfig> webhooks();
     std::optional<WebhookConfig> webhook(qint64 id);
     std::optional<WebhookConfig> webhookByName(const QString &name);
-    qint64 insertWebhook(const WebhookConfig &webhook);  // the new id, 0 on failure
+    qint64 insertWebhook(const WebhookConfig &webhook); // the new id, 0 on failure
     bool updateWebhook(const WebhookConfig &webhook);
     bool deleteWebhook(qint64 id);
     bool setWebhookEnabled(qint64 id, bool enabled, const QString &reason);
@@ -89,7 +96,8 @@ public:
     QList<ClaimedDelivery> claimDue(qint64 webhookId, int limit, const QString &owner, qint64 nowMs,
                                     qint64 leaseUntilMs);
     // Claims one pending delivery whatever its due time (send-test, a replay sent at once).
-    std::optional<ClaimedDelivery> claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs, qint64 leaseUntilMs);
+    std::optional<ClaimedDelivery> claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs,
+                                                 qint64 leaseUntilMs);
     std::optional<qint64> earliestDue(qint64 webhookId);
     // Stores the attempt and moves the delivery on, only while `owner` still holds its lease.
     bool recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome, const QString &owner);
@@ -110,7 +118,8 @@ public:
 
 private:
     QSqlDatabase database() const;
-    // Prepared statements are kept for the life of the connection: SQLite's prepare is a large part of a small query.
+    // Prepared statements are kept for the life of the connection: SQLite's prepare is a large part of a
+    // small query.
     QSqlQuery &prepared(const char *key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);

@@ -26,7 +26,12 @@ private:
     }
     static QJsonObject firstEvent(const QByteArray &body)
     {
-        return QJsonDocument::fromJson(body).object().value(QStringLiteral("events")).toArray().at(0).toObject();
+        return QJsonDocument::fromJson(body)
+            .object()
+            .value(QStringLiteral("events"))
+            .toArray()
+            .at(0)
+            .toObject();
     }
 
 private slots:
@@ -74,7 +79,8 @@ void TestDelivery::fansOutToMatchingWebhooksOnly()
     otherPush.repository = QStringLiteral("other/app");
     otherPush.tag = QStringLiteral("v1.2");
     // Two events in one envelope: both are stored, each fans out on its own.
-    IntakeClient::Answer answer = registry.post(EventFactory::envelope({teamEvent, EventFactory::event(otherPush)}));
+    IntakeClient::Answer answer =
+        registry.post(EventFactory::envelope({teamEvent, EventFactory::event(otherPush)}));
     QCOMPARE(answer.status, 202);
     QCOMPARE(answer.json().value(QStringLiteral("accepted")).toInt(), 2);
     QCOMPARE(answer.json().value(QStringLiteral("deliveries")).toInt(), 3);
@@ -91,8 +97,9 @@ void TestDelivery::fansOutToMatchingWebhooksOnly()
     // The team webhook got the team event, byte for byte as the registry sent it, in a one-event envelope.
     const CapturedRequest teamRequest = team.requests().first();
     QCOMPARE(teamRequest.body, QByteArray("{\"events\":[" + teamEvent + "]}"));
-    QCOMPARE(teamRequest.header("content-type"), QByteArray("application/vnd.docker.distribution.events.v1+json"));
-    QVERIFY(teamRequest.header("webhook-signature").isEmpty());  // no secret, no signature
+    QCOMPARE(teamRequest.header("content-type"),
+             QByteArray("application/vnd.docker.distribution.events.v1+json"));
+    QVERIFY(teamRequest.header("webhook-signature").isEmpty()); // no secret, no signature
 
     // The signed webhook's requests verify with its secret and carry its static header.
     QByteArray key;
@@ -100,9 +107,9 @@ void TestDelivery::fansOutToMatchingWebhooksOnly()
     QSet<QByteArray> messageIds;
     for (const CapturedRequest &request : all.requests()) {
         QCOMPARE(request.header("x-env"), QByteArray("test"));
-        QCOMPARE(WebhookSignature::verify(key, request.header("webhook-id"), request.header("webhook-timestamp"),
-                                          request.body, request.header("webhook-signature"),
-                                          QDateTime::currentSecsSinceEpoch()),
+        QCOMPARE(WebhookSignature::verify(
+                     key, request.header("webhook-id"), request.header("webhook-timestamp"), request.body,
+                     request.header("webhook-signature"), QDateTime::currentSecsSinceEpoch()),
                  WebhookSignature::Verdict::Valid);
         messageIds.insert(request.header("webhook-id"));
     }
@@ -150,13 +157,14 @@ void TestDelivery::failingEndpointIsRetriedUntilItSucceeds()
     webhook = fixture.addWebhook(webhook);
     QVERIFY(fixture.start());
 
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 3, 8000);
     const QList<DeliveryRecord> deliveries = fixture.deliveriesOf(webhook.id);
     QCOMPARE(deliveries.size(), 1);
     QVERIFY(fixture.waitForState(deliveries.first().id, DeliveryState::Succeeded));
     QTest::qWait(1500);
-    QCOMPARE(sink.count(), 3);  // no attempt after the success
+    QCOMPARE(sink.count(), 3); // no attempt after the success
 
     // The same webhook-id on every attempt: the receiver's idempotency key.
     const QList<CapturedRequest> requests = sink.requests();
@@ -185,11 +193,12 @@ void TestDelivery::retryAfterIsHonoured()
     behaviour.retryAfter = "2";
     sink.setBehaviour(behaviour);
     WebhookConfig webhook = webhookFor(QStringLiteral("limited"), sink);
-    webhook.retryScheduleSeconds = {0, 0, 0};  // the schedule alone would retry at once
+    webhook.retryScheduleSeconds = {0, 0, 0}; // the schedule alone would retry at once
     fixture.addWebhook(webhook);
     QVERIFY(fixture.start());
 
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 2, 6000);
     const qint64 gap = sink.requests().at(0).receivedAt.msecsTo(sink.requests().at(1).receivedAt);
     QVERIFY2(gap >= 1900, qPrintable(QStringLiteral("second attempt after %1 ms").arg(gap)));
@@ -242,10 +251,14 @@ void TestDelivery::goneDisablesTheWebhook()
     QVERIFY2(stored.disabledReason.contains(QStringLiteral("410")), qPrintable(stored.disabledReason));
     const QList<DeliveryRecord> deliveries = fixture.deliveriesOf(webhook.id);
     QCOMPARE(deliveries.size(), 1);
-    QCOMPARE(deliveries.first().state, DeliveryState::Failed);  // no retries against a gone endpoint
+    QCOMPARE(deliveries.first().state, DeliveryState::Failed); // no retries against a gone endpoint
 
     // Later events are not sent to it.
-    QCOMPARE(registry.post(EventFactory::envelopeOf(EventFactory::Spec{})).json().value(QStringLiteral("deliveries")).toInt(), 0);
+    QCOMPARE(registry.post(EventFactory::envelopeOf(EventFactory::Spec{}))
+                 .json()
+                 .value(QStringLiteral("deliveries"))
+                 .toInt(),
+             0);
     QTest::qWait(500);
     QCOMPARE(sink.count(), 1);
 }
@@ -263,7 +276,8 @@ void TestDelivery::redirectIsAFailureNotFollowed()
     webhook = fixture.addWebhook(webhook);
     QVERIFY(fixture.start());
 
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(fixture.deliveriesOf(webhook.id).size(), 1, 3000);
     const qint64 id = fixture.deliveriesOf(webhook.id).first().id;
     QVERIFY(fixture.waitForState(id, DeliveryState::Failed));
@@ -301,7 +315,8 @@ void TestDelivery::errorClassesWithoutResponse()
 
     QElapsedTimer clock;
     clock.start();
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(fixture.deliveriesOf(slow.id).size(), 1, 3000);
     QVERIFY(fixture.waitForState(fixture.deliveriesOf(slow.id).first().id, DeliveryState::Failed, 5000));
     QVERIFY(fixture.waitForState(fixture.deliveriesOf(refused.id).first().id, DeliveryState::Failed, 5000));
@@ -309,8 +324,10 @@ void TestDelivery::errorClassesWithoutResponse()
     QCOMPARE(timedOut.errorClass, QStringLiteral("timeout"));
     QCOMPARE(timedOut.responseStatus, 0);
     // The deadline is a total deadline: it fired at ~700 ms, not at some later inactivity timeout.
-    QVERIFY2(timedOut.durationMs >= 650 && timedOut.durationMs < 3000, qPrintable(QString::number(timedOut.durationMs)));
-    const AttemptRecord connectFailed = fixture.store().attempts(fixture.deliveriesOf(refused.id).first().id).first();
+    QVERIFY2(timedOut.durationMs >= 650 && timedOut.durationMs < 3000,
+             qPrintable(QString::number(timedOut.durationMs)));
+    const AttemptRecord connectFailed =
+        fixture.store().attempts(fixture.deliveriesOf(refused.id).first().id).first();
     QCOMPARE(connectFailed.errorClass, QStringLiteral("connect"));
     QVERIFY(!connectFailed.errorMessage.isEmpty());
 }
@@ -328,7 +345,8 @@ void TestDelivery::replayStartsAManualSeriesWithTheSameMessageId()
     webhook = fixture.addWebhook(webhook);
     QVERIFY(fixture.start());
 
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(fixture.deliveriesOf(webhook.id).size(), 1, 3000);
     const qint64 id = fixture.deliveriesOf(webhook.id).first().id;
     QVERIFY(fixture.waitForState(id, DeliveryState::Failed));
@@ -346,8 +364,8 @@ void TestDelivery::replayStartsAManualSeriesWithTheSameMessageId()
     QCOMPARE(attempts.at(1).number, 2);
     const DeliveryRecord delivery = *fixture.store().delivery(id);
     QVERIFY(delivery.manual);
-    QCOMPARE(delivery.attempts, 1);       // the replay series
-    QCOMPARE(delivery.totalAttempts, 2);  // the whole history
+    QCOMPARE(delivery.attempts, 1);      // the replay series
+    QCOMPARE(delivery.totalAttempts, 2); // the whole history
     QVERIFY(!changes.isEmpty());
 }
 
@@ -361,7 +379,8 @@ void TestDelivery::pendingDeliveriesGoOutAfterRestart()
     sink.setBehaviour(silent);
     const WebhookConfig webhook = fixture.addWebhook(webhookFor(QStringLiteral("restart"), sink));
     QVERIFY(fixture.start());
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 3000);
 
     // A graceful stop with an attempt still unanswered hands the delivery back to the queue.
@@ -403,7 +422,7 @@ void TestDelivery::expiredLeaseOfAKilledProcessIsClaimedAgain()
     // Poll every 200 ms: the engine notices the lease expiry on a tick, without any new commit to wake it.
     QVERIFY(fixture.start(fixture.config(200)));
     QTest::qWait(800);
-    QCOMPARE(sink.count(), 0);  // the lease still holds
+    QCOMPARE(sink.count(), 0); // the lease still holds
     QVERIFY(fixture.waitForState(deliveryId, DeliveryState::Succeeded, 5000));
     QCOMPARE(sink.count(), 1);
     QCOMPARE(sink.requests().first().header("webhook-id"), QByteArray("msg_orphan"));
@@ -442,14 +461,19 @@ void TestDelivery::cloudEventsFormat()
     webhook.payloadFormat = WebhookConfig::PayloadFormat::CloudEvents;
     fixture.addWebhook(webhook);
     QVERIFY(fixture.start());
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::sample(QStringLiteral("03-push-manifest.json"))).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl())
+                 .post(EventFactory::sample(QStringLiteral("03-push-manifest.json")))
+                 .status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 3000);
     const CapturedRequest request = sink.requests().first();
     QCOMPARE(request.header("content-type"), QByteArray("application/cloudevents+json"));
     const QJsonObject cloudEvent = QJsonDocument::fromJson(request.body).object();
     QCOMPARE(cloudEvent.value(QStringLiteral("specversion")).toString(), QStringLiteral("1.0"));
-    QCOMPARE(cloudEvent.value(QStringLiteral("id")).toString(), QStringLiteral("c23898ed-87ca-498e-8f04-277d89c31ee7"));
-    QCOMPARE(cloudEvent.value(QStringLiteral("type")).toString(), QStringLiteral("dev.tidings.registry.push"));
+    QCOMPARE(cloudEvent.value(QStringLiteral("id")).toString(),
+             QStringLiteral("c23898ed-87ca-498e-8f04-277d89c31ee7"));
+    QCOMPARE(cloudEvent.value(QStringLiteral("type")).toString(),
+             QStringLiteral("dev.tidings.registry.push"));
     QCOMPARE(cloudEvent.value(QStringLiteral("subject")).toString(), QStringLiteral("nginx:1.23-alpine"));
     QCOMPARE(cloudEvent.value(QStringLiteral("source")).toString(), QStringLiteral("/registry/vm:5055"));
     QCOMPARE(cloudEvent.value(QStringLiteral("time")).toString(), QStringLiteral("2026-11-26T04:18:28.322Z"));

@@ -45,29 +45,41 @@ void TestIntake::answers_data()
 
     const QByteArray v1 = "application/vnd.docker.distribution.events.v1+json";
     const QByteArray good = EventFactory::sample(QStringLiteral("03-push-manifest.json"));
-    QTest::newRow("accepted") << QByteArray("POST") << "/v1/notify" << v1 << good << 202 << QString() << QString();
-    QTest::newRow("unknown path") << QByteArray("POST") << "/notify" << v1 << good << 404 << "not_found" << "/v1/notify";
+    QTest::newRow("accepted") << QByteArray("POST") << "/v1/notify" << v1 << good << 202 << QString()
+                              << QString();
+    QTest::newRow("unknown path") << QByteArray("POST") << "/notify" << v1 << good << 404 << "not_found"
+                                  << "/v1/notify";
     QTest::newRow("wrong method") << QByteArray("GET") << "/v1/notify" << QByteArray() << QByteArray() << 405
-                                  << "method_not_allowed" << "POST";
-    QTest::newRow("text/plain") << QByteArray("POST") << "/v1/notify" << QByteArray("text/plain") << good << 415
-                                << "unsupported_media_type" << "text/plain";
+                                  << "method_not_allowed"
+                                  << "POST";
+    QTest::newRow("text/plain") << QByteArray("POST") << "/v1/notify" << QByteArray("text/plain") << good
+                                << 415 << "unsupported_media_type"
+                                << "text/plain";
     QTest::newRow("no content type") << QByteArray("POST") << "/v1/notify" << QByteArray() << good << 415
-                                     << "unsupported_media_type" << "registry envelope";
-    QTest::newRow("malformed json") << QByteArray("POST") << "/v1/notify" << v1 << QByteArray("{\"events\": [") << 400
-                                    << "invalid_envelope" << "JSON";
-    QTest::newRow("not an envelope") << QByteArray("POST") << "/v1/notify" << v1 << QByteArray("{\"hello\": 1}") << 400
-                                     << "invalid_envelope" << "events";
-    QTest::newRow("empty events") << QByteArray("POST") << "/v1/notify" << v1 << QByteArray("{\"events\": []}") << 400
-                                  << "invalid_envelope" << "events";
-    QTest::newRow("event without id") << QByteArray("POST") << "/v1/notify" << v1
-                                      << QByteArray("{\"events\":[{\"action\":\"push\",\"target\":{\"repository\":\"a\"}}]}")
-                                      << 400 << "invalid_envelope" << "id";
-    QTest::newRow("event without repository") << QByteArray("POST") << "/v1/notify" << v1
-                                              << QByteArray("{\"events\":[{\"id\":\"x\",\"action\":\"push\",\"target\":{}}]}")
-                                              << 400 << "invalid_envelope" << "repository";
+                                     << "unsupported_media_type"
+                                     << "registry envelope";
+    QTest::newRow("malformed json") << QByteArray("POST") << "/v1/notify" << v1
+                                    << QByteArray("{\"events\": [") << 400 << "invalid_envelope"
+                                    << "JSON";
+    QTest::newRow("not an envelope") << QByteArray("POST") << "/v1/notify" << v1
+                                     << QByteArray("{\"hello\": 1}") << 400 << "invalid_envelope"
+                                     << "events";
+    QTest::newRow("empty events") << QByteArray("POST") << "/v1/notify" << v1
+                                  << QByteArray("{\"events\": []}") << 400 << "invalid_envelope"
+                                  << "events";
+    QTest::newRow("event without id")
+        << QByteArray("POST") << "/v1/notify" << v1
+        << QByteArray("{\"events\":[{\"action\":\"push\",\"target\":{\"repository\":\"a\"}}]}") << 400
+        << "invalid_envelope"
+        << "id";
+    QTest::newRow("event without repository")
+        << QByteArray("POST") << "/v1/notify" << v1
+        << QByteArray("{\"events\":[{\"id\":\"x\",\"action\":\"push\",\"target\":{}}]}") << 400
+        << "invalid_envelope"
+        << "repository";
     QTest::newRow("invalid utf-8") << QByteArray("POST") << "/v1/notify" << v1
-                                   << QByteArray("{\"events\":[{\"id\":\"\xff\xfe\",\"action\":\"push\"}]}") << 400
-                                   << "invalid_envelope" << QString();
+                                   << QByteArray("{\"events\":[{\"id\":\"\xff\xfe\",\"action\":\"push\"}]}")
+                                   << 400 << "invalid_envelope" << QString();
 }
 
 void TestIntake::answers()
@@ -132,17 +144,21 @@ void TestIntake::tokenIsRequiredWhenConfigured()
     const IntakeClient::Answer missing = IntakeClient(fixture.intakeUrl()).post(envelope);
     QCOMPARE(missing.status, 401);
     QCOMPARE(missing.header("www-authenticate"), QByteArray("Bearer realm=\"tidings\""));
-    QCOMPARE(missing.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
-             QStringLiteral("unauthorized"));
+    QCOMPARE(
+        missing.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+        QStringLiteral("unauthorized"));
     QCOMPARE(IntakeClient(fixture.intakeUrl(), "s3cret-tokeN").post(envelope).status, 401);
     QCOMPARE(IntakeClient(fixture.intakeUrl(), "s3cret").post(envelope).status, 401);
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(envelope, "application/json", {{"Authorization", "Basic czNjcmV0"}}).status,
+    QCOMPARE(IntakeClient(fixture.intakeUrl())
+                 .post(envelope, "application/json", {{"Authorization", "Basic czNjcmV0"}})
+                 .status,
              401);
     QCOMPARE(countRows(fixture.store()), 0);
     QCOMPARE(IntakeClient(fixture.intakeUrl(), "s3cret-token").post(envelope).status, 202);
     // The scheme is case-insensitive (RFC 9110).
     QCOMPARE(IntakeClient(fixture.intakeUrl())
-                 .post(EventFactory::envelopeOf(EventFactory::Spec{}), "application/json", {{"Authorization", "bearer s3cret-token"}})
+                 .post(EventFactory::envelopeOf(EventFactory::Spec{}), "application/json",
+                       {{"Authorization", "bearer s3cret-token"}})
                  .status,
              202);
 }
@@ -160,9 +176,11 @@ void TestIntake::bodyLimitIsEnforced()
     QVERIFY(big.size() > 4096);
     const IntakeClient::Answer answer = IntakeClient(fixture.intakeUrl()).post(big);
     QCOMPARE(answer.status, 413);
-    QCOMPARE(answer.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("status")).toInt(), 413);
+    QCOMPARE(answer.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("status")).toInt(),
+             413);
     // The server stays up for the next client.
-    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
 }
 
 void TestIntake::keepAliveAndPipelining()
@@ -188,7 +206,7 @@ void TestIntake::keepAliveAndPipelining()
     QVERIFY2(first >= 0 && second > first && third > second, received.constData());
     QVERIFY(received.contains("\"duplicates\":1"));
     QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
-    QCOMPARE(countRows(fixture.store()), 0);  // no webhooks, but the event is stored once
+    QCOMPARE(countRows(fixture.store()), 0); // no webhooks, but the event is stored once
 }
 
 void TestIntake::refusesToListenPubliclyWithoutToken()
@@ -208,7 +226,7 @@ void TestIntake::acknowledgedEventsAreOnDisk()
     WebhookConfig webhook;
     webhook.name = QStringLiteral("nowhere");
     webhook.url = QStringLiteral("http://127.0.0.1:9/never");
-    webhook.retryScheduleSeconds = {3600};  // never attempted during the test
+    webhook.retryScheduleSeconds = {3600}; // never attempted during the test
     webhook = fixture.addWebhook(webhook);
     QVERIFY(fixture.start());
     QString id;
@@ -222,7 +240,8 @@ void TestIntake::acknowledgedEventsAreOnDisk()
     QCOMPARE(event->eventId, id);
     QCOMPARE(event->repository, QStringLiteral("nginx"));
     QCOMPARE(event->tag, QStringLiteral("1.23-alpine"));
-    QCOMPARE(event->digest, QStringLiteral("sha256:5f71e537ad052bd770c8d4eb2130a9738b6a882c3e818bc366c931538c180f31"));
+    QCOMPARE(event->digest,
+             QStringLiteral("sha256:5f71e537ad052bd770c8d4eb2130a9738b6a882c3e818bc366c931538c180f31"));
     QCOMPARE(event->mediaType, QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
     QCOMPARE(event->sourceAddr, QStringLiteral("vm:5055"));
     QVERIFY(envelope.contains(event->rawJson));

@@ -20,7 +20,9 @@ QByteArray EventFactory::event(const Spec &spec)
         target.insert(QStringLiteral("digest"), digest);
         target.insert(QStringLiteral("size"), 401);
         target.insert(QStringLiteral("length"), 401);
-        target.insert(QStringLiteral("url"), QStringLiteral("http://127.0.0.1:5000/v2/%1/manifests/%2").arg(spec.repository, digest));
+        target.insert(
+            QStringLiteral("url"),
+            QStringLiteral("http://127.0.0.1:5000/v2/%1/manifests/%2").arg(spec.repository, digest));
     }
     if (!spec.tag.isEmpty())
         target.insert(QStringLiteral("tag"), spec.tag);
@@ -29,14 +31,16 @@ QByteArray EventFactory::event(const Spec &spec)
         {QStringLiteral("timestamp"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
         {QStringLiteral("action"), spec.action},
         {QStringLiteral("target"), target},
-        {QStringLiteral("request"), QJsonObject{{QStringLiteral("id"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
-                                                {QStringLiteral("addr"), QStringLiteral("127.0.0.1:40000")},
-                                                {QStringLiteral("host"), QStringLiteral("127.0.0.1:5000")},
-                                                {QStringLiteral("method"), QStringLiteral("PUT")},
-                                                {QStringLiteral("useragent"), QStringLiteral("skopeo/1.9.3")}}},
+        {QStringLiteral("request"),
+         QJsonObject{{QStringLiteral("id"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
+                     {QStringLiteral("addr"), QStringLiteral("127.0.0.1:40000")},
+                     {QStringLiteral("host"), QStringLiteral("127.0.0.1:5000")},
+                     {QStringLiteral("method"), QStringLiteral("PUT")},
+                     {QStringLiteral("useragent"), QStringLiteral("skopeo/1.9.3")}}},
         {QStringLiteral("actor"), QJsonObject{}},
-        {QStringLiteral("source"), QJsonObject{{QStringLiteral("addr"), QStringLiteral("test:5000")},
-                                               {QStringLiteral("instanceID"), QStringLiteral("test-instance")}}},
+        {QStringLiteral("source"),
+         QJsonObject{{QStringLiteral("addr"), QStringLiteral("test:5000")},
+                     {QStringLiteral("instanceID"), QStringLiteral("test-instance")}}},
     };
     return QJsonDocument(event).toJson(QJsonDocument::Indented).trimmed();
 }
@@ -63,7 +67,8 @@ QByteArray EventFactory::sample(const QString &name)
 QByteArray EventFactory::sampleWithNewId(const QString &name, QString *newId)
 {
     QByteArray body = sample(name);
-    const QJsonObject event = QJsonDocument::fromJson(body).object().value(QStringLiteral("events")).toArray().at(0).toObject();
+    const QJsonObject event =
+        QJsonDocument::fromJson(body).object().value(QStringLiteral("events")).toArray().at(0).toObject();
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     body.replace(event.value(QStringLiteral("id")).toString().toUtf8(), id.toUtf8());
     if (newId)

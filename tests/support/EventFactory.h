@@ -10,7 +10,7 @@ class EventFactory
 public:
     struct Spec
     {
-        QString id;  // empty: a fresh UUID
+        QString id; // empty: a fresh UUID
         QString action = QStringLiteral("push");
         QString repository = QStringLiteral("team/app");
         QString tag = QStringLiteral("1.0");

@@ -17,9 +17,9 @@ struct CapturedRequest
 {
     QByteArray method;
     QByteArray path;
-    QList<QPair<QByteArray, QByteArray>> headers;  // names lower-cased
+    QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;
-    QDateTime receivedAt;  // wall clock, ms precision
+    QDateTime receivedAt; // wall clock, ms precision
     QByteArray header(const QByteArray &lowerName) const;
 };
 
@@ -33,7 +33,7 @@ public:
     struct Behaviour
     {
         int status = 200;
-        int failFirst = 0;        // answer the first N requests with failStatus, then with status
+        int failFirst = 0; // answer the first N requests with failStatus, then with status
         int failStatus = 500;
         int delayMs = 0;          // wait before answering
         bool neverAnswer = false; // read the request and keep the connection open without answering
@@ -44,7 +44,7 @@ public:
     explicit HttpSink(QObject *parent = nullptr);
     ~HttpSink() override;
 
-    bool start();  // listens on 127.0.0.1 on a free port
+    bool start(); // listens on 127.0.0.1 on a free port
     quint16 port() const { return m_server.serverPort(); }
     QUrl url(const QString &path = QStringLiteral("/hook")) const;
     void setBehaviour(const Behaviour &behaviour) { m_behaviour = behaviour; }

@@ -22,8 +22,7 @@ QByteArray IntakeClient::Answer::header(const QByteArray &name) const
 IntakeClient::IntakeClient(QUrl intakeUrl, QByteArray token)
     : m_url(std::move(intakeUrl))
     , m_token(std::move(token))
-{
-}
+{}
 
 IntakeClient::Answer IntakeClient::post(const QByteArray &body, const QByteArray &contentType,
                                         const QList<QPair<QByteArray, QByteArray>> &extraHeaders)

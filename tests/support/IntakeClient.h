@@ -13,7 +13,7 @@ class IntakeClient
 public:
     struct Answer
     {
-        int status = 0;  // 0: no HTTP answer
+        int status = 0; // 0: no HTTP answer
         QByteArray body;
         QList<QPair<QByteArray, QByteArray>> headers;
         QJsonObject json() const;
@@ -23,9 +23,11 @@ public:
     explicit IntakeClient(QUrl intakeUrl, QByteArray token = {});
 
     Answer post(const QByteArray &body,
-                const QByteArray &contentType = QByteArrayLiteral("application/vnd.docker.distribution.events.v1+json"),
+                const QByteArray &contentType =
+                    QByteArrayLiteral("application/vnd.docker.distribution.events.v1+json"),
                 const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
-    Answer send(const QByteArray &method, const QUrl &url, const QByteArray &body, const QByteArray &contentType);
+    Answer send(const QByteArray &method, const QUrl &url, const QByteArray &body,
+                const QByteArray &contentType);
 
 private:
     QUrl m_url;

@@ -53,16 +53,19 @@ void TestMigrations::freshDatabaseIsAtTheLatestVersionInWalMode()
         QVERIFY2(store.open(path, &error), qPrintable(error));
     }
     // Owner-only: the file holds webhook secrets.
-    QCOMPARE(QFile::permissions(path) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+    QCOMPARE(QFile::permissions(path) &
+                 (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
              QFile::Permissions());
     RawConnection raw(path);
-    QCOMPARE(raw.scalar(QStringLiteral("SELECT MAX(version) FROM schema_migrations")).toInt(), Migrations().latestVersion());
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT MAX(version) FROM schema_migrations")).toInt(),
+             Migrations().latestVersion());
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     const QStringList tables = raw.database().tables();
     for (const char *table : {"webhooks", "events", "deliveries", "attempts"})
         QVERIFY2(tables.contains(QLatin1String(table)), table);
     // The claim query can use its partial index.
-    QVERIFY(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_due'")).toInt() == 1);
+    QVERIFY(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_due'"))
+                .toInt() == 1);
 }
 
 void TestMigrations::reopeningIsIdempotent()
@@ -77,10 +80,11 @@ void TestMigrations::reopeningIsIdempotent()
         webhook.name = QStringLiteral("hook-%1").arg(i);
         webhook.url = QStringLiteral("http://127.0.0.1/");
         QVERIFY(store.insertWebhook(webhook) > 0);
-        QCOMPARE(store.webhooks().size(), i + 1);  // data survives each reopen
+        QCOMPARE(store.webhooks().size(), i + 1); // data survives each reopen
     }
     RawConnection raw(path);
-    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_migrations")).toInt(), Migrations().latestVersion());
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_migrations")).toInt(),
+             Migrations().latestVersion());
 }
 
 void TestMigrations::newerDatabaseIsRefused()
@@ -95,12 +99,14 @@ void TestMigrations::newerDatabaseIsRefused()
     {
         RawConnection raw(path);
         QSqlQuery query(raw.database());
-        QVERIFY(query.exec(QStringLiteral("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)")));
+        QVERIFY(
+            query.exec(QStringLiteral("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)")));
     }
     Store store(std::make_unique<SqliteDialect>());
     QString error;
     QVERIFY(!store.open(path, &error));
-    QVERIFY2(error.contains(QStringLiteral("999")) && error.contains(QStringLiteral("newer")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("999")) && error.contains(QStringLiteral("newer")),
+             qPrintable(error));
 }
 
 void TestMigrations::failedMigrationLeavesTheOldSchema()
@@ -121,7 +127,8 @@ void TestMigrations::failedMigrationLeavesTheOldSchema()
         QString error;
         QVERIFY2(Migrations(steps).apply(db, dialect, &error), qPrintable(error));
         QVERIFY(!Migrations(steps + QList<Migration>{broken}).apply(db, dialect, &error));
-        QVERIFY2(error.contains(QStringLiteral("stays at version %1").arg(steps.constLast().version)), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("stays at version %1").arg(steps.constLast().version)),
+                 qPrintable(error));
         QCOMPARE(Migrations::currentVersion(db, &error), steps.constLast().version);
         // The statement before the failing one was rolled back with it.
         QVERIFY(!db.tables().contains(QStringLiteral("half_done")));
@@ -142,7 +149,8 @@ void TestMigrations::upgradesAnOlderDatabaseStepByStep()
     Migration addColumn;
     addColumn.version = Migrations().latestVersion() + 1;
     addColumn.description = QStringLiteral("webhooks.note");
-    addColumn.statements = {QStringLiteral("ALTER TABLE webhooks ADD COLUMN note TEXT NOT NULL DEFAULT 'kept'")};
+    addColumn.statements = {
+        QStringLiteral("ALTER TABLE webhooks ADD COLUMN note TEXT NOT NULL DEFAULT 'kept'")};
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("upgrade"));
     db.setDatabaseName(path);
     QVERIFY(db.open());
@@ -150,9 +158,11 @@ void TestMigrations::upgradesAnOlderDatabaseStepByStep()
     QVERIFY(Migrations(Migrations::all()).apply(db, dialect, &error));
     {
         QSqlQuery query(db);
-        QVERIFY(query.exec(QStringLiteral("INSERT INTO webhooks (name, url, created_at, updated_at) VALUES ('old', 'http://x/', 0, 0)")));
+        QVERIFY(query.exec(QStringLiteral(
+            "INSERT INTO webhooks (name, url, created_at, updated_at) VALUES ('old', 'http://x/', 0, 0)")));
         // An older build's database, then a newer build's migrations.
-        QVERIFY2(Migrations(Migrations::all() + QList<Migration>{addColumn}).apply(db, dialect, &error), qPrintable(error));
+        QVERIFY2(Migrations(Migrations::all() + QList<Migration>{addColumn}).apply(db, dialect, &error),
+                 qPrintable(error));
         QCOMPARE(Migrations::currentVersion(db, &error), addColumn.version);
         QVERIFY(query.exec(QStringLiteral("SELECT name, note FROM webhooks")) && query.next());
         QCOMPARE(query.value(0).toString(), QStringLiteral("old"));
