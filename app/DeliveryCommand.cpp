@@ -3,6 +3,7 @@
 #include "CommandContext.h"
 #include "Dispatcher.h"
 #include "Store.h"
+#include "TextTable.h"
 #include "WebhookCommand.h"
 
 #include <QCommandLineParser>
@@ -138,6 +139,9 @@ int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, deliveriesUsage, &exitCode))
         return exitCode;
+    if (parser.isSet(QStringLiteral("webhook")) &&
+        parser.value(QStringLiteral("webhook")).trimmed().isEmpty())
+        return context.fail(QStringLiteral("--webhook needs a name or id"), CommandContext::UsageError);
     DeliveryFilter filter;
     filter.limit = 50;
     if (parser.isSet(QStringLiteral("status"))) {
@@ -179,21 +183,19 @@ int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
         context.out() << "No deliveries match.\n";
         return CommandContext::Success;
     }
-    QTextStream &out = context.out();
-    out << Qt::left << qSetFieldWidth(8) << "ID" << qSetFieldWidth(25) << "CREATED" << qSetFieldWidth(16)
-        << "WEBHOOK" << qSetFieldWidth(11) << "STATE" << qSetFieldWidth(9) << "ATTEMPTS" << qSetFieldWidth(7)
-        << "HTTP" << qSetFieldWidth(0) << "EVENT\n";
+    TextTable table({QStringLiteral("ID"), QStringLiteral("CREATED"), QStringLiteral("WEBHOOK"),
+                     QStringLiteral("STATE"), QStringLiteral("ATTEMPTS"), QStringLiteral("HTTP"),
+                     QStringLiteral("EVENT")});
     for (const DeliveryRecord &d : deliveries) {
         const QString event = d.action + QLatin1Char(' ') + d.repository +
                               (d.tag.isEmpty() ? QString() : QLatin1Char(':') + d.tag);
-        out << qSetFieldWidth(8) << d.id << qSetFieldWidth(25) << timeText(d.createdAt) << qSetFieldWidth(16)
-            << d.webhookName << qSetFieldWidth(11) << deliveryStateName(d.state) << qSetFieldWidth(9)
-            << d.attempts << qSetFieldWidth(7)
-            << (d.lastStatus            ? QString::number(d.lastStatus)
-                : d.lastError.isEmpty() ? QStringLiteral("-")
-                                        : d.lastError)
-            << qSetFieldWidth(0) << event << "\n";
+        const QString result = d.lastStatus            ? QString::number(d.lastStatus)
+                               : d.lastError.isEmpty() ? QStringLiteral("-")
+                                                       : d.lastError;
+        table.addRow({QString::number(d.id), timeText(d.createdAt), d.webhookName, deliveryStateName(d.state),
+                      QString::number(d.attempts), result, event});
     }
+    table.print(context.out());
     return CommandContext::Success;
 }
 
@@ -281,6 +283,9 @@ int DeliveryCommand::runReplay(CommandContext &context, const QStringList &argum
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, replayUsage, &exitCode))
         return exitCode;
+    if (parser.isSet(QStringLiteral("webhook")) &&
+        parser.value(QStringLiteral("webhook")).trimmed().isEmpty())
+        return context.fail(QStringLiteral("--webhook needs a name or id"), CommandContext::UsageError);
     const bool failed = parser.isSet(QStringLiteral("failed"));
     const QStringList ids = parser.positionalArguments();
     if (failed == !ids.isEmpty())
@@ -361,7 +366,7 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, sendTestUsage, &exitCode))
         return exitCode;
-    if (!parser.isSet(QStringLiteral("webhook")))
+    if (parser.value(QStringLiteral("webhook")).trimmed().isEmpty())
         return context.fail(sendTestUsage, CommandContext::UsageError);
     Store *store = context.store();
     if (!store)

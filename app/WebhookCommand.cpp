@@ -1,8 +1,10 @@
 #include "WebhookCommand.h"
 
 #include "CommandContext.h"
+#include "Dispatcher.h"
 #include "RetryPolicy.h"
 #include "Store.h"
+#include "TextTable.h"
 #include "WebhookFilter.h"
 #include "WebhookSignature.h"
 
@@ -128,9 +130,20 @@ QString WebhookCommand::applySettingOptions(const QCommandLineParser &parser, We
     if (parser.isSet(QStringLiteral("no-secret")))
         w.secret.clear();
     if (parser.isSet(QStringLiteral("actions"))) {
+        // A typo would silently never match; the registry's actions are a short, known list.
+        static const QStringList known{QStringLiteral("push"), QStringLiteral("pull"),
+                                       QStringLiteral("mount"), QStringLiteral("delete"),
+                                       QStringLiteral("*")};
         w.actions.clear();
-        for (const QString &action : splitList(parser.values(QStringLiteral("actions"))))
+        for (const QString &action : splitList(parser.values(QStringLiteral("actions")))) {
+            if (!known.contains(action.toLower()))
+                return QStringLiteral(
+                           "--actions: \"%1\" is not an action; use push, pull, mount, delete or *")
+                    .arg(action);
             w.actions.append(action.toLower());
+        }
+        if (w.actions.isEmpty())
+            return QStringLiteral("--actions needs at least one action");
     }
     if (parser.isSet(QStringLiteral("repository")))
         w.repositoryGlobs = splitList(parser.values(QStringLiteral("repository")));
@@ -147,6 +160,9 @@ QString WebhookCommand::applySettingOptions(const QCommandLineParser &parser, We
             const QString value = header.mid(colon + 1).trimmed();
             if (colon <= 0 || !token.match(name).hasMatch())
                 return QStringLiteral("--header \"%1\" is not of the form 'Name: value'").arg(header);
+            if (Dispatcher::isReservedHeader(name.toLower().toLatin1()))
+                return QStringLiteral("--header \"%1\" is set by Tidings itself and cannot be replaced")
+                    .arg(name);
             if (value.contains(QLatin1Char('\r')) || value.contains(QLatin1Char('\n')))
                 return QStringLiteral("--header \"%1\" has a line break in its value").arg(name);
             w.headers.append({name, value});
@@ -218,6 +234,15 @@ QString WebhookCommand::validate(Store &store, const WebhookConfig &w)
     error = RetryPolicy::validateSchedule(w.retryScheduleSeconds);
     if (!error.isEmpty())
         return QStringLiteral("--retry-schedule: %1").arg(error);
+    return {};
+}
+
+QString WebhookCommand::referenceError(const QStringList &positional)
+{
+    if (positional.isEmpty() || positional.first().trimmed().isEmpty())
+        return QStringLiteral("name the webhook (its name or id)");
+    if (positional.size() > 1)
+        return QStringLiteral("name exactly one webhook; unexpected \"%1\"").arg(positional.at(1));
     return {};
 }
 
@@ -311,8 +336,8 @@ int WebhookCommand::update(CommandContext &context, const QStringList &arguments
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
-    if (parser.positionalArguments().size() != 1)
-        return context.fail(QStringLiteral("name exactly one webhook to update"), CommandContext::UsageError);
+    if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
+        return context.fail(error, CommandContext::UsageError);
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
@@ -354,17 +379,16 @@ int WebhookCommand::list(CommandContext &context, const QStringList &arguments)
         context.out() << "No webhooks yet. Add one with: tidings webhook add --name NAME --url URL\n";
         return CommandContext::Success;
     }
-    context.out() << qSetFieldWidth(5) << Qt::left << "ID" << qSetFieldWidth(20) << "NAME"
-                  << qSetFieldWidth(10) << "STATE" << qSetFieldWidth(16) << "ACTIONS" << qSetFieldWidth(0)
-                  << "URL\n";
+    TextTable table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATE"),
+                     QStringLiteral("ACTIONS"), QStringLiteral("URL")});
     for (const WebhookConfig &w : webhooks) {
-        context.out() << qSetFieldWidth(5) << w.id << qSetFieldWidth(20) << w.name << qSetFieldWidth(10)
-                      << (w.enabled ? "enabled" : "disabled") << qSetFieldWidth(16)
-                      << joined(w.actions, QStringLiteral("push")) << qSetFieldWidth(0) << w.url;
+        QString state = w.enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
         if (!w.enabled && !w.disabledReason.isEmpty())
-            context.out() << "  (" << w.disabledReason << ")";
-        context.out() << "\n";
+            state += QStringLiteral(" (") + w.disabledReason + QLatin1Char(')');
+        table.addRow(
+            {QString::number(w.id), w.name, state, joined(w.actions, QStringLiteral("push")), w.url});
     }
+    table.print(context.out());
     return CommandContext::Success;
 }
 
@@ -376,11 +400,13 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
+    if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
+        return context.fail(error, CommandContext::UsageError);
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
     const std::optional<WebhookConfig> webhook =
-        resolve(context, *store, parser.positionalArguments().value(0));
+        resolve(context, *store, parser.positionalArguments().first());
     if (!webhook)
         return CommandContext::Failure;
     const QJsonObject json = toJson(*webhook, parser.isSet(QStringLiteral("reveal-secret")));
@@ -402,8 +428,8 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
 
 int WebhookCommand::remove(CommandContext &context, const QStringList &arguments)
 {
-    if (arguments.size() != 1)
-        return context.fail(QStringLiteral("name exactly one webhook to remove"), CommandContext::UsageError);
+    if (const QString error = referenceError(arguments); !error.isEmpty())
+        return context.fail(error, CommandContext::UsageError);
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
@@ -424,8 +450,8 @@ int WebhookCommand::setEnabled(CommandContext &context, const QStringList &argum
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
-    if (parser.positionalArguments().size() != 1)
-        return context.fail(QStringLiteral("name exactly one webhook"), CommandContext::UsageError);
+    if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
+        return context.fail(error, CommandContext::UsageError);
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;

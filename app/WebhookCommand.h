@@ -20,6 +20,8 @@ public:
     static std::optional<WebhookConfig> resolve(CommandContext &context, Store &store,
                                                 const QString &reference);
     static QJsonObject toJson(const WebhookConfig &webhook, bool revealSecret);
+    // Why the positional arguments are not exactly one webhook reference, or empty.
+    static QString referenceError(const QStringList &positional);
 
 private:
     static int add(CommandContext &context, const QStringList &arguments);

@@ -86,6 +86,8 @@ void EngineWorker::start()
                     m_queueDepthTimer.start();
                 });
         connect(m_intake.get(), &NotificationIntake::storeFailed, this, &EngineWorker::problem);
+        connect(m_intake.get(), &NotificationIntake::aboutToRoute, this, &EngineWorker::checkExternalChanges,
+                Qt::DirectConnection);
 
         HttpServerLimits limits;
         limits.request.maxBodyBytes = m_config.maxBodyBytes;

@@ -35,6 +35,18 @@ int Dispatcher::freeSlots(const WebhookConfig &webhook) const
     return qMax(0, qMax(1, webhook.concurrency) - m_inFlightPerWebhook.value(webhook.id));
 }
 
+bool Dispatcher::isReservedHeader(QByteArrayView lowerName)
+{
+    static const QByteArrayView reserved[] = {"content-type", "content-length",    "transfer-encoding",
+                                              "host",         "connection",        "user-agent",
+                                              "webhook-id",   "webhook-timestamp", "webhook-signature"};
+    for (QByteArrayView name : reserved) {
+        if (lowerName == name)
+            return true;
+    }
+    return false;
+}
+
 bool Dispatcher::isSecretHeader(QByteArrayView lowerName)
 {
     static const QByteArrayView exact[] = {"authorization", "proxy-authorization", "cookie", "x-api-key",
@@ -78,8 +90,11 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
                                   << "has an unusable secret, sending unsigned:" << error;
         }
     }
-    for (const auto &header : webhook.headers)
-        headers.append({header.first.toUtf8(), header.second.toUtf8()});
+    for (const auto &header : webhook.headers) {
+        // Validation refuses these; a row written by something else must still not forge the signature.
+        if (!isReservedHeader(header.first.toLower().toLatin1()))
+            headers.append({header.first.toUtf8(), header.second.toUtf8()});
+    }
 
     InFlightRequest entry;
     entry.claimed = claimed;

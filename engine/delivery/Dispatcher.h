@@ -33,6 +33,8 @@ public:
     // Aborts every request without recording an attempt and hands the deliveries back to the queue.
     void abortAll();
 
+    // Headers the dispatcher sets itself; a webhook's static headers may not replace them.
+    static bool isReservedHeader(QByteArrayView lowerName);
     // Header names whose values never reach the attempt log.
     static bool isSecretHeader(QByteArrayView lowerName);
     static QByteArray maskedValue(const QByteArray &value);

@@ -106,6 +106,8 @@ void NotificationIntake::flush()
     QList<qint64> webhookIds;
     QList<QJsonObject> answers;
     bool ok = m_store.beginWrite();
+    if (ok)
+        emit aboutToRoute();
     for (const PendingRequest &request : batch) {
         int accepted = 0;
         int duplicates = 0;

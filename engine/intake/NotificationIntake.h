@@ -31,6 +31,10 @@ public:
     static QByteArray mediaTypeOf(const QByteArray &contentType);
 
 signals:
+    // Emitted inside the write transaction, before events are routed: the last moment to bring the webhook
+    // list up to date with changes other processes (the CLI) committed, so no event is routed by a stale
+    // list.
+    void aboutToRoute();
     // After a commit: the events stored for the first time, and the webhooks that got new deliveries.
     void committed(const QList<RegistryEvent> &events, const QList<qint64> &webhookIds);
     void storeFailed(const QString &reason);

@@ -48,6 +48,7 @@ private slots:
     void expiredLeaseOfAKilledProcessIsClaimedAgain();
     void duplicateEventIdIsFannedOutOnce();
     void cloudEventsFormat();
+    void webhookChangedByAnotherProcessRoutesTheNextEvent();
 };
 
 void TestDelivery::fansOutToMatchingWebhooksOnly()
@@ -480,6 +481,30 @@ void TestDelivery::cloudEventsFormat()
     const QJsonObject data = cloudEvent.value(QStringLiteral("data")).toObject();
     QCOMPARE(data.value(QStringLiteral("target")).toObject().value(QStringLiteral("tag")).toString(),
              QStringLiteral("1.23-alpine"));
+}
+
+void TestDelivery::webhookChangedByAnotherProcessRoutesTheNextEvent()
+{
+    EngineFixture fixture;
+    HttpSink sink;
+    QVERIFY(sink.start());
+    QVERIFY(fixture.start(fixture.config(60000)));
+    IntakeClient registry(fixture.intakeUrl());
+    // The fixture's own connection plays the CLI: the very next event must see the new webhook, not one
+    // routed with the list from before (the engine's once-a-second check would be too late).
+    const WebhookConfig added = fixture.addWebhook(webhookFor(QStringLiteral("added"), sink));
+    QCOMPARE(registry.post(EventFactory::envelopeOf(EventFactory::Spec{}))
+                 .json()
+                 .value(QStringLiteral("deliveries"))
+                 .toInt(),
+             1);
+    QVERIFY(fixture.store().setWebhookEnabled(added.id, false, QStringLiteral("test")));
+    QCOMPARE(registry.post(EventFactory::envelopeOf(EventFactory::Spec{}))
+                 .json()
+                 .value(QStringLiteral("deliveries"))
+                 .toInt(),
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 3000);
 }
 
 QTEST_GUILESS_MAIN(TestDelivery)
