@@ -93,7 +93,16 @@ QList<Migration> Migrations::all()
                        " error_message TEXT NOT NULL DEFAULT '')"),
         QStringLiteral("CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number)"),
     };
-    return {base};
+    Migration security;
+    security.version = 2;
+    security.description = QStringLiteral("per-webhook TLS verification switch, retention index");
+    security.statements = {
+        QStringLiteral("ALTER TABLE webhooks ADD COLUMN tls_skip_verify INTEGER NOT NULL DEFAULT 0"),
+        // Retention walks finished deliveries oldest first; pending and in-flight rows are never purged.
+        QStringLiteral("CREATE INDEX deliveries_finished ON deliveries (updated_at) "
+                       "WHERE state IN ('succeeded', 'failed', 'cancelled')"),
+    };
+    return {base, security};
 }
 
 Migrations::Migrations(QList<Migration> migrations)

@@ -257,6 +257,7 @@ WebhookConfig Store::webhookFromRow(const QSqlQuery &query)
     w.disabledReason = query.value(15).toString();
     w.createdAt = fromMs(query.value(16));
     w.updatedAt = fromMs(query.value(17));
+    w.tlsSkipVerify = query.value(18).toInt() != 0;
     return w;
 }
 
@@ -280,6 +281,7 @@ void Store::bindWebhook(QSqlQuery &query, const WebhookConfig &w)
     query.bindValue(QStringLiteral(":enabled"), w.enabled ? 1 : 0);
     query.bindValue(QStringLiteral(":reason"), text(w.enabled ? QString() : w.disabledReason));
     query.bindValue(QStringLiteral(":now"), QDateTime::currentMSecsSinceEpoch());
+    query.bindValue(QStringLiteral(":insecure"), w.tlsSkipVerify ? 1 : 0);
 }
 
 QList<WebhookConfig> Store::webhooks()
@@ -326,9 +328,9 @@ qint64 Store::insertWebhook(const WebhookConfig &webhook)
         QStringLiteral(
             "INSERT INTO webhooks (name, url, secret, actions, repository_globs, tag_globs, media_types, "
             "headers, payload_format, retry_schedule, max_attempts, timeout_ms, concurrency, enabled, "
-            "disabled_reason, created_at, updated_at) VALUES (:name, :url, :secret, :actions, :repos, "
-            ":tags, :media, :headers, :format, :schedule, :max, :timeout, :concurrency, :enabled, "
-            ":reason, :now, :now) RETURNING id"));
+            "disabled_reason, created_at, updated_at, tls_skip_verify) VALUES (:name, :url, :secret, "
+            ":actions, :repos, :tags, :media, :headers, :format, :schedule, :max, :timeout, :concurrency, "
+            ":enabled, :reason, :now, :now, :insecure) RETURNING id"));
     bindWebhook(query, webhook);
     qint64 id = 0;
     if (execOrFail(query) && query.next())
@@ -346,7 +348,7 @@ bool Store::updateWebhook(const WebhookConfig &webhook)
             "repository_globs = :repos, tag_globs = :tags, media_types = :media, headers = :headers, "
             "payload_format = :format, retry_schedule = :schedule, max_attempts = :max, "
             "timeout_ms = :timeout, concurrency = :concurrency, enabled = :enabled, "
-            "disabled_reason = :reason, updated_at = :now WHERE id = :id"));
+            "disabled_reason = :reason, updated_at = :now, tls_skip_verify = :insecure WHERE id = :id"));
     bindWebhook(query, webhook);
     query.bindValue(QStringLiteral(":id"), webhook.id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
@@ -823,6 +825,56 @@ int Store::replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs)
     if (!execOrFail(query))
         return -1;
     return query.numRowsAffected();
+}
+
+// --- Retention
+// ------------------------------------------------------------------------------------------------
+
+int Store::purgeFinishedBefore(qint64 cutoffMs, int batch)
+{
+    // Attempts go with their delivery (ON DELETE CASCADE).
+    QSqlQuery &query = prepared(
+        "purgeFinishedBefore",
+        QStringLiteral(
+            "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state IN ('succeeded', "
+            "'failed', 'cancelled') AND updated_at < ? ORDER BY updated_at LIMIT ?)"));
+    query.bindValue(0, cutoffMs);
+    query.bindValue(1, batch);
+    const int n = execOrFail(query) ? query.numRowsAffected() : -1;
+    query.finish();
+    return n;
+}
+
+int Store::purgeFinishedBeyond(qint64 webhookId, int keep, int batch)
+{
+    // The newest `keep` finished deliveries of the webhook stay; the next `batch` older ones go.
+    QSqlQuery &query = prepared(
+        "purgeFinishedBeyond",
+        QStringLiteral(
+            "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = ? AND state "
+            "IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT ? OFFSET ?)"));
+    query.bindValue(0, webhookId);
+    query.bindValue(1, batch);
+    query.bindValue(2, keep);
+    const int n = execOrFail(query) ? query.numRowsAffected() : -1;
+    query.finish();
+    return n;
+}
+
+int Store::purgeOrphanEventsBefore(qint64 cutoffMs, int batch)
+{
+    // Events no delivery refers to any more (or that matched no webhook). Their ids stop deduplicating
+    // resends, which registries only make within minutes.
+    QSqlQuery &query = prepared(
+        "purgeOrphanEvents",
+        QStringLiteral(
+            "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.received_at < ? AND NOT "
+            "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) ORDER BY e.received_at LIMIT ?)"));
+    query.bindValue(0, cutoffMs);
+    query.bindValue(1, batch);
+    const int n = execOrFail(query) ? query.numRowsAffected() : -1;
+    query.finish();
+    return n;
 }
 
 qint64 Store::externalChangeCounter()

@@ -113,6 +113,12 @@ public:
     ReplayResult replay(qint64 deliveryId, qint64 nowMs);
     int replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs);
 
+    // Retention. Each call removes at most `batch` rows in its own short transaction, so intake never waits
+    // long behind it; it returns how many rows went (-1 on error). Pending and in-flight deliveries stay.
+    int purgeFinishedBefore(qint64 cutoffMs, int batch);
+    int purgeFinishedBeyond(qint64 webhookId, int keep, int batch);
+    int purgeOrphanEventsBefore(qint64 cutoffMs, int batch);
+
     // Changes when another connection (the CLI, another process) commits.
     qint64 externalChangeCounter();
 
