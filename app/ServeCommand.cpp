@@ -11,8 +11,11 @@
 namespace {
 const QString serveUsage = QStringLiteral(
     "usage: tidings serve [--listen HOST:PORT] [--intake-token TOKEN] [--poll-interval SECONDS]\n"
-    "                     [--body-limit BYTES]\n"
-    "environment: TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, TIDINGS_POLL_INTERVAL, TIDINGS_DB");
+    "                     [--body-limit BYTES] [--retention AGE] [--retention-per-webhook N]\n"
+    "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
+    "                     [--lease-margin SECONDS]\n"
+    "environment: TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, TIDINGS_POLL_INTERVAL, TIDINGS_LEASE_MARGIN, "
+    "TIDINGS_DB");
 }
 
 bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint16 *port)
@@ -51,7 +54,20 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
          {QStringLiteral("poll-interval"), QStringLiteral("Fallback poll, seconds."),
           QStringLiteral("SECONDS")},
          {QStringLiteral("body-limit"), QStringLiteral("Largest notification body."),
-          QStringLiteral("BYTES")}});
+          QStringLiteral("BYTES")},
+         {QStringLiteral("retention"), QStringLiteral("Keep finished history this long."),
+          QStringLiteral("AGE")},
+         {QStringLiteral("destination-guard"), QStringLiteral("Block private destinations: auto, on, off."),
+          QStringLiteral("MODE")},
+         {QStringLiteral("allow-destination"), QStringLiteral("Address or subnet the guard lets through."),
+          QStringLiteral("CIDR")},
+         {QStringLiteral("retention-per-webhook"), QStringLiteral("Finished deliveries kept per webhook."),
+          QStringLiteral("N")},
+         {QStringLiteral("lease-margin"),
+          QStringLiteral(
+              "Seconds a claim outlives the attempt's deadline; after a crash, in-flight deliveries "
+              "are sent again once it runs out."),
+          QStringLiteral("SECONDS")}});
     if (!parser.parse(QStringList{QStringLiteral("tidings")} + arguments))
         return parser.errorText() + QLatin1Char('\n') + serveUsage;
     if (!parser.positionalArguments().isEmpty())
@@ -76,13 +92,61 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
             return QStringLiteral("--poll-interval must be from 0.05 to 3600 seconds");
         config->pollIntervalMs = int(seconds * 1000);
     }
+    const QString leaseMargin = setting("lease-margin", "TIDINGS_LEASE_MARGIN");
+    if (!leaseMargin.isEmpty()) {
+        bool ok = false;
+        const double seconds = leaseMargin.toDouble(&ok);
+        if (!ok || seconds < 1 || seconds > 86400)
+            return QStringLiteral("--lease-margin must be from 1 to 86400 seconds");
+        config->leaseMarginMs = int(seconds * 1000);
+    }
     if (parser.isSet(QStringLiteral("body-limit"))) {
         bool ok = false;
         config->maxBodyBytes = parser.value(QStringLiteral("body-limit")).toLongLong(&ok);
         if (!ok || config->maxBodyBytes < 1024 || config->maxBodyBytes > 64 * 1024 * 1024)
             return QStringLiteral("--body-limit must be from 1024 to 67108864 bytes");
     }
+    const QString guard = setting("destination-guard", "TIDINGS_DESTINATION_GUARD").toLower();
+    if (guard == QLatin1String("on"))
+        config->destinationGuard = EngineConfig::DestinationGuard::On;
+    else if (guard == QLatin1String("off"))
+        config->destinationGuard = EngineConfig::DestinationGuard::Off;
+    else if (!guard.isEmpty() && guard != QLatin1String("auto"))
+        return QStringLiteral("--destination-guard must be auto, on or off, not \"%1\"").arg(guard);
+    config->allowedDestinations =
+        parser.isSet(QStringLiteral("allow-destination"))
+            ? parser.values(QStringLiteral("allow-destination"))
+            : qEnvironmentVariable("TIDINGS_ALLOW_DESTINATIONS").split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QString retention = setting("retention", "TIDINGS_RETENTION");
+    if (!retention.isEmpty()) {
+        config->retention.maxAgeMs = parseAgeMs(retention);
+        if (config->retention.maxAgeMs < 0)
+            return QStringLiteral("--retention \"%1\" is not an age like 30d, 12h, 90m or 0 (keep forever)")
+                .arg(retention);
+    }
+    const QString perWebhook = setting("retention-per-webhook", "TIDINGS_RETENTION_PER_WEBHOOK");
+    if (!perWebhook.isEmpty()) {
+        bool ok = false;
+        config->retention.maxPerWebhook = perWebhook.toInt(&ok);
+        if (!ok || config->retention.maxPerWebhook < 0)
+            return QStringLiteral("--retention-per-webhook must be a whole number, 0 for no limit");
+    }
     return config->validate();
+}
+
+qint64 ServeCommand::parseAgeMs(const QString &text)
+{
+    static const QRegularExpression age(QStringLiteral("^(\\d+)([smhd]?)$"));
+    const QRegularExpressionMatch match = age.match(text.trimmed());
+    if (!match.hasMatch())
+        return -1;
+    const qint64 amount = match.captured(1).toLongLong();
+    const QString unit = match.captured(2);
+    const qint64 seconds = unit == QLatin1String("m")   ? amount * 60
+                           : unit == QLatin1String("h") ? amount * 3600
+                           : unit == QLatin1String("d") ? amount * 86400
+                                                        : amount;
+    return seconds * 1000;
 }
 
 QString ServeCommand::registrySnippet(const QUrl &intakeUrl, bool withToken)

@@ -16,6 +16,8 @@ public:
                              EngineConfig *config);
     // "127.0.0.1:8765", "[::1]:8765", ":8765" (all addresses), "8765".
     static bool parseListen(const QString &text, QHostAddress *address, quint16 *port);
+    // "90s", "30m", "12h", "30d", or plain seconds; -1 when invalid.
+    static qint64 parseAgeMs(const QString &text);
     // How to point docker-registry at this intake, for the start-up banner.
     static QString registrySnippet(const QUrl &intakeUrl, bool withToken);
 };

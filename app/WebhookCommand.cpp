@@ -44,6 +44,14 @@ QString joined(const QStringList &list, const QString &whenEmpty)
     return list.isEmpty() ? whenEmpty : list.join(QLatin1Char(','));
 }
 
+void warnAboutTls(CommandContext &context, const WebhookConfig &webhook)
+{
+    if (webhook.tlsSkipVerify)
+        context.err()
+            << "warning: webhook \"" << webhook.name
+            << "\" accepts any TLS certificate; anyone on the path can read and change its deliveries\n";
+}
+
 } // namespace
 
 int WebhookCommand::run(CommandContext &context, const QStringList &arguments)
@@ -95,6 +103,9 @@ void WebhookCommand::addSettingOptions(QCommandLineParser &parser)
         {QStringLiteral("timeout"), QStringLiteral("Seconds allowed for one attempt."),
          QStringLiteral("SECONDS")},
         {QStringLiteral("concurrency"), QStringLiteral("Requests in flight at most."), QStringLiteral("N")},
+        {QStringLiteral("insecure-skip-tls-verify"),
+         QStringLiteral("Accept any TLS certificate (test endpoints only).")},
+        {QStringLiteral("verify-tls"), QStringLiteral("Verify TLS certificates (the default).")},
         {QStringLiteral("enabled"), QStringLiteral("Enable the webhook.")},
         {QStringLiteral("disabled"), QStringLiteral("Disable the webhook.")},
     });
@@ -196,6 +207,13 @@ QString WebhookCommand::applySettingOptions(const QCommandLineParser &parser, We
         error = number("concurrency", 1, 64, &w.concurrency);
     if (!error.isEmpty())
         return error;
+    if (parser.isSet(QStringLiteral("insecure-skip-tls-verify")) &&
+        parser.isSet(QStringLiteral("verify-tls")))
+        return QStringLiteral("give only one of --insecure-skip-tls-verify and --verify-tls");
+    if (parser.isSet(QStringLiteral("insecure-skip-tls-verify")))
+        w.tlsSkipVerify = true;
+    if (parser.isSet(QStringLiteral("verify-tls")))
+        w.tlsSkipVerify = false;
     if (parser.isSet(QStringLiteral("enabled")) && parser.isSet(QStringLiteral("disabled")))
         return QStringLiteral("give only one of --enabled and --disabled");
     if (parser.isSet(QStringLiteral("enabled"))) {
@@ -292,6 +310,7 @@ QJsonObject WebhookCommand::toJson(const WebhookConfig &w, bool revealSecret)
         {QStringLiteral("maxAttempts"), RetryPolicy(w.retryScheduleSeconds, w.maxAttempts).maxAttempts()},
         {QStringLiteral("timeoutSeconds"), w.timeoutMs / 1000},
         {QStringLiteral("concurrency"), w.concurrency},
+        {QStringLiteral("tlsSkipVerify"), w.tlsSkipVerify},
         {QStringLiteral("enabled"), w.enabled},
         {QStringLiteral("disabledReason"), w.disabledReason},
     };
@@ -322,6 +341,7 @@ int WebhookCommand::add(CommandContext &context, const QStringList &arguments)
     if (webhook.id <= 0)
         return context.fail(QStringLiteral("cannot add the webhook: %1").arg(store->lastError()));
     context.out() << "Added webhook \"" << webhook.name << "\" (id " << webhook.id << ")\n";
+    warnAboutTls(context, webhook);
     if (parser.isSet(QStringLiteral("generate-secret")))
         context.out() << "Signing secret (shown once; `webhook show --reveal-secret` shows it again): "
                       << webhook.secret << "\n";
@@ -352,6 +372,7 @@ int WebhookCommand::update(CommandContext &context, const QStringList &arguments
     if (!store->updateWebhook(*webhook))
         return context.fail(QStringLiteral("cannot update the webhook: %1").arg(store->lastError()));
     context.out() << "Updated webhook \"" << webhook->name << "\" (id " << webhook->id << ")\n";
+    warnAboutTls(context, *webhook);
     if (parser.isSet(QStringLiteral("generate-secret")))
         context.out() << "New signing secret: " << webhook->secret << "\n";
     return CommandContext::Success;
@@ -385,6 +406,8 @@ int WebhookCommand::list(CommandContext &context, const QStringList &arguments)
         QString state = w.enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
         if (!w.enabled && !w.disabledReason.isEmpty())
             state += QStringLiteral(" (") + w.disabledReason + QLatin1Char(')');
+        if (w.tlsSkipVerify)
+            state += QStringLiteral(", WARNING: TLS not verified");
         table.addRow(
             {QString::number(w.id), w.name, state, joined(w.actions, QStringLiteral("push")), w.url});
     }
@@ -414,6 +437,7 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
         context.out() << QJsonDocument(json).toJson(QJsonDocument::Indented);
         return CommandContext::Success;
     }
+    warnAboutTls(context, *webhook);
     for (auto it = json.begin(); it != json.end(); ++it) {
         QString value;
         if (it->isArray())

@@ -1,5 +1,7 @@
 #include "EngineConfig.h"
 
+#include "DestinationPolicy.h"
+
 #include <QDir>
 #include <QStandardPaths>
 
@@ -25,9 +27,26 @@ QString EngineConfig::validate() const
                    "127.0.0.1")
             .arg(listenAddress.toString());
     }
+    QList<DestinationPolicy::Subnet> subnets;
+    QString allowlistError;
+    if (!DestinationPolicy::parseAllowlist(allowedDestinations, &subnets, &allowlistError))
+        return QStringLiteral("--allow-destination: %1").arg(allowlistError);
     if (pollIntervalMs < 50)
         return QStringLiteral("the poll interval must be at least 50 ms");
     if (maxBodyBytes < 1024)
         return QStringLiteral("the body limit must be at least 1 KiB");
     return {};
+}
+
+bool EngineConfig::destinationGuardEnabled() const
+{
+    switch (destinationGuard) {
+    case DestinationGuard::On:
+        return true;
+    case DestinationGuard::Off:
+        return false;
+    case DestinationGuard::Automatic:
+        break;
+    }
+    return listen && !listenAddress.isLoopback();
 }

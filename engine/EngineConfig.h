@@ -1,8 +1,11 @@
 #pragma once
 
+#include "RetentionSweeper.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QString>
+#include <QStringList>
 
 // Everything the engine needs to start. Filled by the command line (serve) or the desktop console.
 struct EngineConfig
@@ -18,7 +21,23 @@ struct EngineConfig
     qsizetype maxBodyBytes = 1024 * 1024;
     int externalChangeCheckMs = 1000; // how often to look for commits by the CLI
     int gracefulStopMs = 5000;        // in-flight attempts get this long to finish on stop
-    QString instanceId;               // lease owner; generated when empty
+    // A claim holds a delivery for the attempt's deadline plus this margin. After a crash, the deliveries
+    // that were in flight are sent again once their lease runs out, so a shorter margin resends sooner; it
+    // must stay well above the time it takes to record an attempt (at least 1 s is enforced).
+    int leaseMarginMs = 30000;
+    RetentionPolicy retention; // how long finished history is kept
+    // The SSRF guard (see DestinationPolicy). Automatic: on when the intake listens on a non-loopback address
+    // (a server), off on loopback (the desktop console, where localhost targets are the point).
+    enum class DestinationGuard
+    {
+        Automatic,
+        On,
+        Off
+    };
+    DestinationGuard destinationGuard = DestinationGuard::Automatic;
+    QStringList allowedDestinations; // addresses or subnets the guard lets through
+    bool destinationGuardEnabled() const;
+    QString instanceId; // lease owner; generated when empty
 
     // $TIDINGS_DB, else tidings.db under the user's data directory (~/.local/share/tidings).
     static QString defaultDatabaseLocation();

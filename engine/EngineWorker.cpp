@@ -4,6 +4,7 @@
 #include "Dispatcher.h"
 #include "HttpServer.h"
 #include "NotificationIntake.h"
+#include "RetentionSweeper.h"
 #include "Store.h"
 
 #include <QElapsedTimer>
@@ -33,6 +34,7 @@ EngineWorker::~EngineWorker()
     // Order matters: nothing may touch the store after it closes.
     m_server.reset();
     m_intake.reset();
+    m_retention.reset();
     m_poller.reset();
     m_dispatcher.reset();
     m_store.reset();
@@ -55,8 +57,11 @@ void EngineWorker::start()
     }
 
     m_dispatcher = std::make_unique<Dispatcher>(*m_store, m_config.instanceId);
+    QList<DestinationPolicy::Subnet> allowlist;
+    DestinationPolicy::parseAllowlist(m_config.allowedDestinations, &allowlist, &error); // validated above
+    m_dispatcher->setDestinationPolicy(DestinationPolicy(m_config.destinationGuardEnabled(), allowlist));
     m_poller = std::make_unique<DeliveryPoller>(*m_store, *m_dispatcher, m_config.instanceId,
-                                                m_config.pollIntervalMs);
+                                                m_config.pollIntervalMs, m_config.leaseMarginMs);
     connect(m_dispatcher.get(), &Dispatcher::slotFreed, m_poller.get(), [this](qint64 id) {
         if (!m_stopping)
             m_poller->wake({id});
@@ -112,7 +117,10 @@ void EngineWorker::start()
                              .arg(QLatin1String(NotificationIntake::notifyPath)));
     }
 
+    m_retention = std::make_unique<RetentionSweeper>(*m_store, m_config.retention);
+
     reloadWebhooks();
+    m_retention->start();
     m_changeCounter = m_store->externalChangeCounter();
     m_externalChangeTimer.start();
     m_poller->start();
@@ -128,6 +136,11 @@ void EngineWorker::reloadWebhooks()
     if (m_intake)
         m_intake->setWebhooks(webhooks);
     m_poller->setWebhooks(webhooks);
+    QList<qint64> ids;
+    for (const WebhookConfig &webhook : webhooks)
+        ids.append(webhook.id);
+    if (m_retention)
+        m_retention->setWebhookIds(ids);
 }
 
 void EngineWorker::replay(const QList<qint64> &deliveryIds)
@@ -170,6 +183,8 @@ void EngineWorker::shutdown()
     m_stopping = true;
     m_externalChangeTimer.stop();
     m_queueDepthTimer.stop();
+    if (m_retention)
+        m_retention->stop();
     if (m_server)
         m_server->close();
     if (!m_poller) {
@@ -202,6 +217,7 @@ void EngineWorker::finishShutdown()
     }
     m_server.reset();
     m_intake.reset();
+    m_retention.reset();
     m_poller.reset();
     m_dispatcher.reset();
     m_store.reset();

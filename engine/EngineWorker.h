@@ -16,6 +16,7 @@ class DeliveryPoller;
 class Dispatcher;
 class HttpServer;
 class NotificationIntake;
+class RetentionSweeper;
 class Store;
 
 // The engine's parts wired together, living in the engine thread. Only Engine talks to it, through queued
@@ -54,6 +55,7 @@ private:
     std::unique_ptr<DeliveryPoller> m_poller;
     std::unique_ptr<NotificationIntake> m_intake;
     std::unique_ptr<HttpServer> m_server;
+    std::unique_ptr<RetentionSweeper> m_retention;
     QTimer m_externalChangeTimer;
     QTimer m_queueDepthTimer;
     qint64 m_changeCounter = -1;

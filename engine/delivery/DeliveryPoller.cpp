@@ -5,18 +5,15 @@
 
 #include <QDateTime>
 
-namespace {
-// A claim holds a delivery for the attempt's own deadline plus this margin; after it another claimer may
-// retry.
-constexpr qint64 leaseMarginMs = 30 * 1000;
-} // namespace
-
 DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs,
-                               QObject *parent)
+                               int leaseMarginMs, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_dispatcher(dispatcher)
     , m_owner(std::move(owner))
+    // A claim holds a delivery for the attempt's own deadline plus this margin; after it another claimer
+    // (or this engine after a restart) may retry.
+    , m_leaseMarginMs(qMax(minimumLeaseMarginMs, leaseMarginMs))
 {
     m_pollTimer.setInterval(qMax(50, pollIntervalMs));
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
@@ -72,7 +69,7 @@ void DeliveryPoller::scheduleRound()
 
 qint64 DeliveryPoller::leaseMsFor(const WebhookConfig &webhook) const
 {
-    return qint64(qMax(100, webhook.timeoutMs)) + leaseMarginMs;
+    return qint64(qMax(100, webhook.timeoutMs)) + m_leaseMarginMs;
 }
 
 void DeliveryPoller::runRound()

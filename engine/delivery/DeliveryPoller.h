@@ -17,8 +17,12 @@ class DeliveryPoller : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr int defaultLeaseMarginMs = 30 * 1000;
+    static constexpr int minimumLeaseMarginMs = 1000;
+
+    // A claim holds a delivery for the webhook's timeout plus leaseMarginMs (at least minimumLeaseMarginMs).
     DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs,
-                   QObject *parent = nullptr);
+                   int leaseMarginMs = defaultLeaseMarginMs, QObject *parent = nullptr);
 
     void setWebhooks(const QList<WebhookConfig> &webhooks);
     void start();
@@ -38,6 +42,7 @@ private:
     Store &m_store;
     Dispatcher &m_dispatcher;
     QString m_owner;
+    qint64 m_leaseMarginMs;
     QHash<qint64, WebhookConfig> m_webhooks;
     QTimer m_pollTimer;
     QTimer m_dueTimer;

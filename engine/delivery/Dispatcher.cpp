@@ -4,9 +4,11 @@
 #include "RetryPolicy.h"
 #include "WebhookSignature.h"
 
+#include <QHostInfo>
 #include <QLoggingCategory>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcDispatch, "tidings.dispatch")
@@ -23,6 +25,7 @@ Dispatcher::Dispatcher(Store &store, QString owner, QObject *parent)
     // Webhooks must not be redirected to somewhere their owner did not configure; a 3xx is recorded as a
     // failure.
     m_network.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    m_insecureNetwork.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
 Dispatcher::~Dispatcher()
@@ -68,14 +71,18 @@ QByteArray Dispatcher::maskedValue(const QByteArray &value)
 
 void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &webhook)
 {
-    const DeliveryPayload payload = PayloadBuilder::build(claimed.event, webhook.payloadFormat);
+    auto entry = std::make_shared<InFlightRequest>();
+    entry->claimed = claimed;
+    entry->webhook = webhook;
+    entry->payload = PayloadBuilder::build(claimed.event, webhook.payloadFormat);
+    entry->clock.start();
+    entry->generation = m_generation;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QByteArray messageId = claimed.delivery.messageId.toLatin1();
     const qint64 timestamp = now.toSecsSinceEpoch();
 
-    QNetworkRequest request{QUrl(webhook.url)};
     AttemptRecord::Headers headers;
-    headers.append({QByteArrayLiteral("Content-Type"), payload.contentType});
+    headers.append({QByteArrayLiteral("Content-Type"), entry->payload.contentType});
     headers.append({QByteArrayLiteral("User-Agent"), userAgent});
     headers.append({QByteArrayLiteral("webhook-id"), messageId});
     headers.append({QByteArrayLiteral("webhook-timestamp"), QByteArray::number(timestamp)});
@@ -83,8 +90,9 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
         QByteArray key;
         QString error;
         if (WebhookSignature::decodeSecret(webhook.secret, &key, &error)) {
-            headers.append({QByteArrayLiteral("webhook-signature"),
-                            WebhookSignature::signatureHeader({key}, messageId, timestamp, payload.body)});
+            headers.append(
+                {QByteArrayLiteral("webhook-signature"),
+                 WebhookSignature::signatureHeader({key}, messageId, timestamp, entry->payload.body)});
         } else {
             qCWarning(lcDispatch) << "webhook" << webhook.name
                                   << "has an unusable secret, sending unsigned:" << error;
@@ -96,42 +104,108 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
             headers.append({header.first.toUtf8(), header.second.toUtf8()});
     }
 
-    InFlightRequest entry;
-    entry.claimed = claimed;
-    entry.webhook = webhook;
-    AttemptRecord &attempt = entry.attempt;
+    AttemptRecord &attempt = entry->attempt;
     attempt.deliveryId = claimed.delivery.id;
     attempt.number = claimed.delivery.totalAttempts + 1;
     attempt.manual = claimed.delivery.manual;
     attempt.startedAt = now;
     attempt.url = webhook.url;
-    attempt.requestBody = payload.body;
+    attempt.requestBody = entry->payload.body;
     for (const auto &header : headers) {
-        request.setRawHeader(header.first, header.second);
+        entry->request.setRawHeader(header.first, header.second);
         const QByteArray lower = header.first.toLower();
         attempt.requestHeaders.append(
             {header.first, isSecretHeader(lower) ? maskedValue(header.second) : header.second});
     }
-    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    entry->request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    if (webhook.tlsSkipVerify) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        entry->request.setSslConfiguration(tls);
+    }
 
-    QNetworkReply *reply = m_network.post(request, payload.body);
-    entry.clock.start();
+    ++m_inFlight;
+    ++m_inFlightPerWebhook[webhook.id];
+
+    const QUrl url(webhook.url);
+    if (!m_policy.isEnabled()) {
+        send(entry, {});
+        return;
+    }
+    // The guard judges the address the connection will use: an IP literal as it is, a name after resolving it
+    // here.
+    QHostAddress literal;
+    if (literal.setAddress(url.host())) {
+        const QString refusal = m_policy.refusal(literal);
+        if (refusal.isEmpty())
+            send(entry, literal);
+        else
+            complete(*entry, Result{0, {}, {}, QStringLiteral("blocked"), refusal, true});
+        return;
+    }
+    QHostInfo::lookupHost(url.host(), this, [this, entry](const QHostInfo &info) {
+        if (entry->generation != m_generation)
+            return; // abortAll() already handed this delivery back
+        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+            complete(*entry, Result{0, {}, {}, QStringLiteral("dns"), info.errorString(), false});
+            return;
+        }
+        // Every address the name has must be allowed: otherwise a second lookup inside the network stack
+        // could pick the forbidden one.
+        for (const QHostAddress &address : info.addresses()) {
+            const QString refusal = m_policy.refusal(address);
+            if (!refusal.isEmpty()) {
+                complete(*entry, Result{0,
+                                        {},
+                                        {},
+                                        QStringLiteral("blocked"),
+                                        QStringLiteral("%1 resolves to %2").arg(info.hostName(), refusal),
+                                        true});
+                return;
+            }
+        }
+        send(entry, info.addresses().constFirst());
+    });
+}
+
+void Dispatcher::send(const RequestPointer &entry, const QHostAddress &pinnedAddress)
+{
+    QNetworkRequest request = entry->request;
+    const QUrl url(entry->webhook.url);
+    if (!pinnedAddress.isNull()) {
+        // Connect to the address that was checked, and still present the name to the server: Host for HTTP,
+        // the certificate name (and SNI) for TLS.
+        QUrl pinned = url;
+        pinned.setHost(pinnedAddress.toString());
+        request.setUrl(pinned);
+        const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
+        QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
+        if (url.port(defaultPort) != defaultPort)
+            host += ':' + QByteArray::number(url.port());
+        request.setRawHeader("Host", host);
+        request.setPeerVerifyName(url.host());
+    } else {
+        request.setUrl(url);
+    }
+
+    QNetworkAccessManager &network = entry->webhook.tlsSkipVerify ? m_insecureNetwork : m_network;
+    QNetworkReply *reply = network.post(request, entry->payload.body);
     // transferTimeout only measures inactivity and reports a cancel; a webhook gets a total deadline of its
     // own.
-    entry.deadline = new QTimer(reply);
-    entry.deadline->setSingleShot(true);
-    connect(entry.deadline, &QTimer::timeout, this, [this, reply] {
+    auto *deadline = new QTimer(reply);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, this, [this, reply] {
         auto it = m_requests.find(reply);
         if (it == m_requests.end())
             return;
-        it->timedOut = true;
+        (*it)->timedOut = true;
         reply->abort();
     });
-    entry.deadline->start(qMax(100, webhook.timeoutMs));
+    const qint64 left = qMax<qint64>(100, entry->webhook.timeoutMs - entry->clock.elapsed());
+    deadline->start(int(left));
     connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
     m_requests.insert(reply, entry);
-    ++m_inFlightPerWebhook[webhook.id];
 }
 
 void Dispatcher::onReadyRead(QNetworkReply *reply)
@@ -141,7 +215,7 @@ void Dispatcher::onReadyRead(QNetworkReply *reply)
         return;
     // Keep the first 64 KiB and drain the rest, so a huge answer costs neither memory nor a stalled
     // connection.
-    QByteArray &body = it->attempt.responseBody;
+    QByteArray &body = (*it)->attempt.responseBody;
     const qsizetype room = maxRecordedResponseBytes - body.size();
     if (room > 0)
         body += reply->read(room);
@@ -156,17 +230,45 @@ void Dispatcher::onFinished(QNetworkReply *reply)
         reply->deleteLater();
         return;
     }
-    InFlightRequest request = std::move(it.value());
+    onReadyRead(reply); // bytes that arrived with the finish
+    const RequestPointer entry = it.value();
     m_requests.erase(it);
-    const qint64 webhookId = request.webhook.id;
+    reply->deleteLater();
+    if (entry->aborting)
+        return; // abortAll() released the slot and the lease
+    complete(*entry, resultOf(reply, *entry));
+}
+
+void Dispatcher::releaseSlot(qint64 webhookId)
+{
+    --m_inFlight;
     if (--m_inFlightPerWebhook[webhookId] <= 0)
         m_inFlightPerWebhook.remove(webhookId);
-    if (!request.aborting) {
-        onReadyRead(reply); // bytes that arrived with the finish
-        finish(request, reply);
-    }
-    reply->deleteLater();
     emit slotFreed(webhookId);
+}
+
+Dispatcher::Result Dispatcher::resultOf(QNetworkReply *reply, const InFlightRequest &request)
+{
+    Result result;
+    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    result.status = statusAttribute.isValid() ? statusAttribute.toInt() : 0;
+    result.headers = reply->rawHeaderPairs();
+    result.retryAfter = reply->rawHeader("Retry-After");
+    if (result.status == 0) {
+        result.errorClass = errorClassFor(reply, request.timedOut);
+        result.errorMessage =
+            request.timedOut
+                ? QStringLiteral("no complete answer within %1 ms").arg(request.webhook.timeoutMs)
+                : reply->errorString();
+    } else if (result.status >= 300 && result.status < 400) {
+        result.errorClass = QStringLiteral("redirect");
+        result.errorMessage = QStringLiteral("redirects are not followed (Location: %1)")
+                                  .arg(QString::fromLatin1(reply->rawHeader("Location")));
+    } else if (result.status >= 400 || result.status < 200) {
+        result.errorClass = QStringLiteral("http");
+        result.errorMessage = QStringLiteral("HTTP %1").arg(result.status);
+    }
+    return result;
 }
 
 QString Dispatcher::errorClassFor(QNetworkReply *reply, bool timedOut)
@@ -195,32 +297,17 @@ QString Dispatcher::errorClassFor(QNetworkReply *reply, bool timedOut)
     }
 }
 
-void Dispatcher::finish(InFlightRequest &request, QNetworkReply *reply)
+void Dispatcher::complete(InFlightRequest &request, const Result &result)
 {
     AttemptRecord &attempt = request.attempt;
     attempt.durationMs = int(request.clock.elapsed());
-    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    attempt.responseStatus = statusAttribute.isValid() ? statusAttribute.toInt() : 0;
-    for (const auto &header : reply->rawHeaderPairs())
-        attempt.responseHeaders.append(header);
-
-    const int status = attempt.responseStatus;
-    if (status == 0) {
-        attempt.errorClass = errorClassFor(reply, request.timedOut);
-        attempt.errorMessage =
-            request.timedOut
-                ? QStringLiteral("no complete answer within %1 ms").arg(request.webhook.timeoutMs)
-                : reply->errorString();
-    } else if (status >= 300 && status < 400) {
-        attempt.errorClass = QStringLiteral("redirect");
-        attempt.errorMessage = QStringLiteral("redirects are not followed (Location: %1)")
-                                   .arg(QString::fromLatin1(reply->rawHeader("Location")));
-    } else if (status >= 400 || status < 200) {
-        attempt.errorClass = QStringLiteral("http");
-        attempt.errorMessage = QStringLiteral("HTTP %1").arg(status);
-    }
+    attempt.responseStatus = result.status;
+    attempt.responseHeaders = result.headers;
+    attempt.errorClass = result.errorClass;
+    attempt.errorMessage = result.errorMessage;
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    const int status = result.status;
     AttemptOutcome outcome;
     DeliveryRecord delivery = request.claimed.delivery;
     const int attemptsInSeries = delivery.attempts + 1;
@@ -231,11 +318,13 @@ void Dispatcher::finish(InFlightRequest &request, QNetworkReply *reply)
         // The receiver says the endpoint is gone for good: stop sending to it until someone re-enables it.
         outcome.state = DeliveryState::Failed;
         disableReason = QStringLiteral("the endpoint answered 410 Gone at %1").arg(now.toString(Qt::ISODate));
+    } else if (result.permanent) {
+        outcome.state = DeliveryState::Failed;
     } else {
         const RetryPolicy policy(request.webhook.retryScheduleSeconds, request.webhook.maxAttempts);
         if (policy.hasAttemptsLeft(attemptsInSeries)) {
             qint64 delayMs = policy.delayMsBefore(attemptsInSeries + 1);
-            const qint64 retryAfterMs = RetryPolicy::parseRetryAfterMs(reply->rawHeader("Retry-After"), now);
+            const qint64 retryAfterMs = RetryPolicy::parseRetryAfterMs(result.retryAfter, now);
             if (retryAfterMs >= 0)
                 delayMs = policy.applyRetryAfter(delayMs, retryAfterMs);
             outcome.state = DeliveryState::Pending;
@@ -245,39 +334,46 @@ void Dispatcher::finish(InFlightRequest &request, QNetworkReply *reply)
         }
     }
 
-    if (!m_store.recordAttempt(attempt, outcome, m_owner)) {
+    const bool recorded = m_store.recordAttempt(attempt, outcome, m_owner);
+    if (recorded && !disableReason.isEmpty() &&
+        m_store.setWebhookEnabled(request.webhook.id, false, disableReason))
+        emit webhookDisabled(request.webhook.id, disableReason);
+    if (!recorded) {
         // The lease stays on the row; it runs out and another claim retries the delivery. Nothing is lost.
         emit storeFailed(QStringLiteral("cannot record attempt %1 of delivery %2: %3")
                              .arg(attempt.number)
                              .arg(delivery.id)
                              .arg(m_store.lastError()));
-        return;
+    } else {
+        delivery.state = outcome.state;
+        delivery.attempts = attemptsInSeries;
+        delivery.totalAttempts += 1;
+        delivery.nextAttemptAt = outcome.nextAttemptAt;
+        delivery.leaseOwner.clear();
+        delivery.leaseExpiresAt = {};
+        delivery.lastStatus = status;
+        delivery.lastError = attempt.errorClass;
+        delivery.updatedAt = now;
+        delivery.webhookName = request.webhook.name;
+        emit attemptRecorded(attempt, delivery);
     }
-    if (!disableReason.isEmpty() && m_store.setWebhookEnabled(request.webhook.id, false, disableReason))
-        emit webhookDisabled(request.webhook.id, disableReason);
-
-    delivery.state = outcome.state;
-    delivery.attempts = attemptsInSeries;
-    delivery.totalAttempts += 1;
-    delivery.nextAttemptAt = outcome.nextAttemptAt;
-    delivery.leaseOwner.clear();
-    delivery.leaseExpiresAt = {};
-    delivery.lastStatus = status;
-    delivery.lastError = attempt.errorClass;
-    delivery.updatedAt = now;
-    delivery.webhookName = request.webhook.name;
-    emit attemptRecorded(attempt, delivery);
+    releaseSlot(request.webhook.id);
 }
 
 void Dispatcher::abortAll()
 {
+    if (m_inFlight == 0)
+        return;
+    const QList<RequestPointer> entries = m_requests.values();
     const QList<QNetworkReply *> replies = m_requests.keys();
-    for (QNetworkReply *reply : replies) {
-        auto it = m_requests.find(reply);
-        if (it != m_requests.end())
-            it->aborting = true;
+    for (const RequestPointer &entry : entries)
+        entry->aborting = true;
+    for (QNetworkReply *reply : replies)
         reply->abort();
-    }
-    if (!replies.isEmpty())
-        m_store.releaseLeases(m_owner);
+    m_requests.clear();
+    // Requests still resolving their destination hold slots too; everything this owner holds goes back.
+    ++m_generation;
+    m_inFlight = 0;
+    m_inFlightPerWebhook.clear();
+    m_store.releaseLeases(m_owner);
 }

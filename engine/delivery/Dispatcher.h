@@ -2,14 +2,19 @@
 
 #include "AttemptRecord.h"
 #include "DeliveryRecord.h"
+#include "DestinationPolicy.h"
+#include "PayloadBuilder.h"
 #include "Store.h"
 #include "WebhookConfig.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QNetworkAccessManager>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
+
+#include <memory>
 
 class QNetworkReply;
 class QTimer;
@@ -26,9 +31,11 @@ public:
     Dispatcher(Store &store, QString owner, QObject *parent = nullptr);
     ~Dispatcher() override;
 
+    void setDestinationPolicy(const DestinationPolicy &policy) { m_policy = policy; }
+
     // Slots left for a webhook right now.
     int freeSlots(const WebhookConfig &webhook) const;
-    int inFlight() const { return int(m_requests.size()); }
+    int inFlight() const { return m_inFlight; }
     void dispatch(const ClaimedDelivery &claimed, const WebhookConfig &webhook);
     // Aborts every request without recording an attempt and hands the deliveries back to the queue.
     void abortAll();
@@ -51,20 +58,44 @@ private:
         ClaimedDelivery claimed;
         WebhookConfig webhook;
         AttemptRecord attempt;
+        QNetworkRequest request;
+        DeliveryPayload payload;
         QElapsedTimer clock;
-        QTimer *deadline = nullptr;
         bool timedOut = false;
         bool aborting = false;
+        quint64 generation = 0; // abortAll() moves to a new one; older lookups then come back to nothing
+    };
+    using RequestPointer = std::shared_ptr<InFlightRequest>;
+    // What came back, or why nothing did.
+    struct Result
+    {
+        int status = 0;
+        AttemptRecord::Headers headers;
+        QByteArray retryAfter;
+        QString errorClass;
+        QString errorMessage;
+        bool permanent = false; // no point retrying (the destination is not allowed)
     };
 
+    // Resolves and checks the destination when the guard is on, then sends.
+    void send(const RequestPointer &request, const QHostAddress &pinnedAddress);
     void onReadyRead(QNetworkReply *reply);
     void onFinished(QNetworkReply *reply);
-    void finish(InFlightRequest &request, QNetworkReply *reply);
+    void complete(InFlightRequest &request, const Result &result);
+    void releaseSlot(qint64 webhookId);
+    static Result resultOf(QNetworkReply *reply, const InFlightRequest &request);
     static QString errorClassFor(QNetworkReply *reply, bool timedOut);
 
     Store &m_store;
     QString m_owner;
     QNetworkAccessManager m_network;
-    QHash<QNetworkReply *, InFlightRequest> m_requests;
+    // Webhooks that skip TLS verification get their own manager: QNAM pools connections by host and port, not
+    // by TLS settings, so sharing one would let a verified webhook ride an unverified connection, or the
+    // reverse.
+    QNetworkAccessManager m_insecureNetwork;
+    DestinationPolicy m_policy;
+    QHash<QNetworkReply *, RequestPointer> m_requests;
     QHash<qint64, int> m_inFlightPerWebhook;
+    int m_inFlight = 0; // including requests still resolving their destination
+    quint64 m_generation = 0;
 };

@@ -232,7 +232,7 @@ void Store::rollback()
 static const QString webhookColumns = QStringLiteral(
     "id, name, url, secret, actions, repository_globs, tag_globs, media_types, headers, payload_format, "
     "retry_schedule, max_attempts, timeout_ms, concurrency, enabled, disabled_reason, created_at, "
-    "updated_at");
+    "updated_at, tls_skip_verify");
 
 WebhookConfig Store::webhookFromRow(const QSqlQuery &query)
 {
