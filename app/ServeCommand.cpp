@@ -13,6 +13,7 @@ const QString serveUsage = QStringLiteral(
     "usage: tidings serve [--listen HOST:PORT] [--intake-token TOKEN] [--poll-interval SECONDS]\n"
     "                     [--body-limit BYTES] [--retention AGE] [--retention-per-webhook N]\n"
     "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
+    "                     [--durability full|normal]\n"
     "                     [--lease-margin SECONDS]\n"
     "environment: TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, TIDINGS_POLL_INTERVAL, TIDINGS_LEASE_MARGIN, "
     "TIDINGS_DB");
@@ -57,6 +58,8 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
           QStringLiteral("BYTES")},
          {QStringLiteral("retention"), QStringLiteral("Keep finished history this long."),
           QStringLiteral("AGE")},
+         {QStringLiteral("durability"), QStringLiteral("full (survives power loss) or normal (faster)."),
+          QStringLiteral("MODE")},
          {QStringLiteral("destination-guard"), QStringLiteral("Block private destinations: auto, on, off."),
           QStringLiteral("MODE")},
          {QStringLiteral("allow-destination"), QStringLiteral("Address or subnet the guard lets through."),
@@ -106,6 +109,11 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
         if (!ok || config->maxBodyBytes < 1024 || config->maxBodyBytes > 64 * 1024 * 1024)
             return QStringLiteral("--body-limit must be from 1024 to 67108864 bytes");
     }
+    const QString durability = setting("durability", "TIDINGS_DURABILITY").toLower();
+    if (durability == QLatin1String("normal"))
+        config->durability = EngineConfig::Durability::Normal;
+    else if (!durability.isEmpty() && durability != QLatin1String("full"))
+        return QStringLiteral("--durability must be full or normal, not \"%1\"").arg(durability);
     const QString guard = setting("destination-guard", "TIDINGS_DESTINATION_GUARD").toLower();
     if (guard == QLatin1String("on"))
         config->destinationGuard = EngineConfig::DestinationGuard::On;

@@ -25,6 +25,15 @@ struct EngineConfig
     // that were in flight are sent again once their lease runs out, so a shorter margin resends sooner; it
     // must stay well above the time it takes to record an attempt (at least 1 s is enforced).
     int leaseMarginMs = 30000;
+    // Full: WAL with synchronous=FULL, every acknowledged event survives a power loss. Normal:
+    // synchronous=NORMAL, several times the commit rate; survives a crash of the process, may lose the last
+    // commits on power loss.
+    enum class Durability
+    {
+        Full,
+        Normal
+    };
+    Durability durability = Durability::Full;
     RetentionPolicy retention; // how long finished history is kept
     // The SSRF guard (see DestinationPolicy). Automatic: on when the intake listens on a non-loopback address
     // (a server), off on loopback (the desktop console, where localhost targets are the point).

@@ -45,7 +45,8 @@ void EngineWorker::start()
     QString error = m_config.validate();
     std::unique_ptr<SqlDialect> dialect;
     if (error.isEmpty())
-        dialect = Store::dialectFor(m_config.databaseLocation, &error);
+        dialect = Store::dialectFor(m_config.databaseLocation, &error,
+                                    m_config.durability == EngineConfig::Durability::Full);
     if (!error.isEmpty()) {
         emit failed(error);
         return;

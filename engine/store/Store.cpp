@@ -122,7 +122,7 @@ Store::~Store()
     close();
 }
 
-std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *error)
+std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *error, bool fullDurability)
 {
     if (location.startsWith(QLatin1String("postgres://")) ||
         location.startsWith(QLatin1String("postgresql://"))) {
@@ -134,7 +134,8 @@ std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *
         *error = QStringLiteral("no database location given");
         return nullptr;
     }
-    return std::make_unique<SqliteDialect>();
+    return std::make_unique<SqliteDialect>(fullDurability ? SqliteDialect::Synchronous::Full
+                                                          : SqliteDialect::Synchronous::Normal);
 }
 
 QSqlDatabase Store::database() const

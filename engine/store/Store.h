@@ -63,7 +63,11 @@ public:
     Store &operator=(const Store &) = delete;
 
     // The dialect a location names: a file path is SQLite.
-    static std::unique_ptr<SqlDialect> dialectFor(const QString &location, QString *error);
+    // `fullDurability`: every commit is synced to disk before it returns (an acknowledged event survives a
+    // power loss); false trades the last commits before a power loss for fewer syncs (a process crash still
+    // loses nothing).
+    static std::unique_ptr<SqlDialect> dialectFor(const QString &location, QString *error,
+                                                  bool fullDurability = true);
     // Opens (creating if needed) and migrates. The connection belongs to the calling thread.
     bool open(const QString &location, QString *error);
     void close();

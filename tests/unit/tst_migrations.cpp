@@ -41,6 +41,8 @@ private slots:
     void newerDatabaseIsRefused();
     void failedMigrationLeavesTheOldSchema();
     void upgradesAnOlderDatabaseStepByStep();
+    void durabilitySettingReachesTheConnection_data();
+    void durabilitySettingReachesTheConnection();
 };
 
 void TestMigrations::freshDatabaseIsAtTheLatestVersionInWalMode()
@@ -171,6 +173,36 @@ void TestMigrations::upgradesAnOlderDatabaseStepByStep()
     db.close();
     db = QSqlDatabase();
     QSqlDatabase::removeDatabase(QStringLiteral("upgrade"));
+}
+
+void TestMigrations::durabilitySettingReachesTheConnection_data()
+{
+    QTest::addColumn<bool>("full");
+    QTest::addColumn<int>("synchronous");
+    QTest::newRow("full: synced at every commit") << true << 2;
+    QTest::newRow("normal: synced at checkpoints") << false << 1;
+}
+
+void TestMigrations::durabilitySettingReachesTheConnection()
+{
+    QFETCH(bool, full);
+    QFETCH(int, synchronous);
+    QTemporaryDir dir;
+    QString error;
+    const std::unique_ptr<SqlDialect> dialect = Store::dialectFor(dir.filePath(QStringLiteral("t.db")), &error, full);
+    QVERIFY(dialect);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(dialect->driverName(), QStringLiteral("durability"));
+        QVERIFY(dialect->configure(db, dir.filePath(QStringLiteral("t.db")), &error));
+        QVERIFY(db.open());
+        QVERIFY2(dialect->prepareConnection(db, &error), qPrintable(error));
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA synchronous")) && query.next());
+        QCOMPARE(query.value(0).toInt(), synchronous);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA journal_mode")) && query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("wal"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("durability"));
 }
 
 QTEST_GUILESS_MAIN(TestMigrations)
