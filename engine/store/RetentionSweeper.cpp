@@ -12,6 +12,9 @@ RetentionSweeper::RetentionSweeper(Store &store, RetentionPolicy policy, QObject
     , m_store(store)
     , m_policy(policy)
 {
+    // A short retention needs frequent sweeps to hold it: sweep at least ten times per retention period.
+    if (m_policy.maxAgeMs > 0)
+        m_policy.intervalMs = int(qBound(qint64(1000), m_policy.maxAgeMs / 10, qint64(m_policy.intervalMs)));
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         if (m_phase == Phase::Idle)

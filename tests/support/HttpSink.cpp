@@ -81,7 +81,9 @@ void HttpSink::onReadyRead(QTcpSocket *socket)
         request.body = buffer.mid(headEnd + 4, contentLength);
         buffer.remove(0, headEnd + 4 + contentLength);
         request.receivedAt = QDateTime::currentDateTimeUtc();
-        m_requests.append(request);
+        ++m_received;
+        if (m_recording)
+            m_requests.append(request);
         emit requestReceived(request);
 
         if (m_behaviour.neverAnswer)

@@ -49,8 +49,14 @@ public:
     QUrl url(const QString &path = QStringLiteral("/hook")) const;
     void setBehaviour(const Behaviour &behaviour) { m_behaviour = behaviour; }
     QList<CapturedRequest> requests() const { return m_requests; }
-    int count() const { return int(m_requests.size()); }
-    void clear() { m_requests.clear(); }
+    int count() const { return m_received; }
+    void clear()
+    {
+        m_requests.clear();
+        m_received = 0;
+    }
+    // Off: count requests without keeping them (long soaks).
+    void setRecording(bool recording) { m_recording = recording; }
 
 signals:
     void requestReceived(const CapturedRequest &request);
@@ -65,4 +71,6 @@ private:
     QList<CapturedRequest> m_requests;
     QHash<QTcpSocket *, QByteArray> m_buffers;
     int m_answered = 0;
+    int m_received = 0;
+    bool m_recording = true;
 };

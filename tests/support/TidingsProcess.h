@@ -44,6 +44,7 @@ public:
     bool startServe(const QStringList &extraArgs, QString *error = nullptr, int timeoutMs = 15000);
     QUrl intakeUrl() const { return m_intakeUrl; }
     bool isServing() const { return m_serve.state() != QProcess::NotRunning; }
+    qint64 servePid() const { return m_serve.processId(); }
 
     // SIGTERM, then wait; true when serve exited on its own with code 0 within timeoutMs (killed otherwise).
     bool stop(int timeoutMs = 10000);
