@@ -31,6 +31,11 @@ EngineWorker::EngineWorker(EngineConfig config)
 
 EngineWorker::~EngineWorker()
 {
+    tearDown();
+}
+
+void EngineWorker::tearDown()
+{
     // Order matters: nothing may touch the store after it closes.
     m_server.reset();
     m_intake.reset();
@@ -97,6 +102,10 @@ void EngineWorker::start()
 
         HttpServerLimits limits;
         limits.request.maxBodyBytes = m_config.maxBodyBytes;
+        limits.maxConnections = m_config.maxConnections;
+        limits.headerTimeoutMs = m_config.headerTimeoutMs;
+        limits.bodyTimeoutMs = m_config.bodyTimeoutMs;
+        limits.idleTimeoutMs = m_config.idleTimeoutMs;
         m_server = std::make_unique<HttpServer>(limits);
         NotificationIntake *intake = m_intake.get();
         m_server->setHandler([intake](const HttpRequest &request, const HttpResponder &responder) {
@@ -216,11 +225,6 @@ void EngineWorker::finishShutdown()
                          << "unfinished attempts back to the queue";
         m_dispatcher->abortAll();
     }
-    m_server.reset();
-    m_intake.reset();
-    m_retention.reset();
-    m_poller.reset();
-    m_dispatcher.reset();
-    m_store.reset();
+    tearDown();
     emit stopped();
 }

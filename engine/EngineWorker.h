@@ -48,6 +48,7 @@ private:
     void checkExternalChanges();
     void publishQueueDepth();
     void finishShutdown();
+    void tearDown();
 
     EngineConfig m_config;
     std::unique_ptr<Store> m_store;

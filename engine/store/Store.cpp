@@ -831,51 +831,48 @@ int Store::replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs)
 // --- Retention
 // ------------------------------------------------------------------------------------------------
 
-int Store::purgeFinishedBefore(qint64 cutoffMs, int batch)
+int Store::deleteBatch(const char *key, const QString &sql, const QVariantList &values)
 {
-    // Attempts go with their delivery (ON DELETE CASCADE).
-    QSqlQuery &query = prepared(
-        "purgeFinishedBefore",
-        QStringLiteral(
-            "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state IN ('succeeded', "
-            "'failed', 'cancelled') AND updated_at < ? ORDER BY updated_at LIMIT ?)"));
-    query.bindValue(0, cutoffMs);
-    query.bindValue(1, batch);
+    QSqlQuery &query = prepared(key, sql);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(int(i), values.at(i));
     const int n = execOrFail(query) ? query.numRowsAffected() : -1;
     query.finish();
     return n;
 }
 
+int Store::purgeFinishedBefore(qint64 cutoffMs, int batch)
+{
+    // Attempts go with their delivery (ON DELETE CASCADE).
+    return deleteBatch(
+        "purgeFinishedBefore",
+        QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state IN "
+                       "('succeeded', 'failed', 'cancelled') AND updated_at < ? ORDER BY updated_at "
+                       "LIMIT ?)"),
+        {cutoffMs, batch});
+}
+
 int Store::purgeFinishedBeyond(qint64 webhookId, int keep, int batch)
 {
     // The newest `keep` finished deliveries of the webhook stay; the next `batch` older ones go.
-    QSqlQuery &query = prepared(
+    return deleteBatch(
         "purgeFinishedBeyond",
-        QStringLiteral(
-            "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = ? AND state "
-            "IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT ? OFFSET ?)"));
-    query.bindValue(0, webhookId);
-    query.bindValue(1, batch);
-    query.bindValue(2, keep);
-    const int n = execOrFail(query) ? query.numRowsAffected() : -1;
-    query.finish();
-    return n;
+        QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE webhook_id "
+                       "= ? AND state IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT ? "
+                       "OFFSET ?)"),
+        {webhookId, batch, keep});
 }
 
 int Store::purgeOrphanEventsBefore(qint64 cutoffMs, int batch)
 {
     // Events no delivery refers to any more (or that matched no webhook). Their ids stop deduplicating
     // resends, which registries only make within minutes.
-    QSqlQuery &query = prepared(
+    return deleteBatch(
         "purgeOrphanEvents",
-        QStringLiteral(
-            "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.received_at < ? AND NOT "
-            "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) ORDER BY e.received_at LIMIT ?)"));
-    query.bindValue(0, cutoffMs);
-    query.bindValue(1, batch);
-    const int n = execOrFail(query) ? query.numRowsAffected() : -1;
-    query.finish();
-    return n;
+        QStringLiteral("DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.received_at "
+                       "< ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) ORDER "
+                       "BY e.received_at LIMIT ?)"),
+        {cutoffMs, batch});
 }
 
 qint64 Store::externalChangeCounter()

@@ -132,6 +132,7 @@ private:
     // small query.
     QSqlQuery &prepared(const char *key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
+    int deleteBatch(const char *key, const QString &sql, const QVariantList &values);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);
     static WebhookConfig webhookFromRow(const QSqlQuery &query);
     static DeliveryRecord deliveryFromRow(const QSqlQuery &query);

@@ -27,7 +27,7 @@ public:
                     QByteArrayLiteral("application/vnd.docker.distribution.events.v1+json"),
                 const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
     Answer send(const QByteArray &method, const QUrl &url, const QByteArray &body,
-                const QByteArray &contentType);
+                const QByteArray &contentType, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
 
 private:
     QUrl m_url;
