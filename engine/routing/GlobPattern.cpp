@@ -2,6 +2,28 @@
 
 #include <QVarLengthArray>
 
+namespace {
+
+// Code points: surrogate pairs combined, a lone surrogate kept as itself. Patterns and texts are decoded the
+// same way, so a pattern without metacharacters matches exactly the text it spells, lone surrogates included
+// (QString::toUcs4() would turn them into U+FFFD in the pattern only).
+template<typename Container>
+void decodeCodePoints(QStringView text, Container *chars)
+{
+    chars->reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+            chars->append(QChar::surrogateToUcs4(c, text.at(i + 1)));
+            ++i;
+        } else {
+            chars->append(c.unicode());
+        }
+    }
+}
+
+} // namespace
+
 GlobPattern::GlobPattern(const QString &pattern)
     : m_pattern(pattern)
 {
@@ -42,7 +64,8 @@ bool GlobPattern::Token::matchesOne(char32_t c) const
 
 bool GlobPattern::compile()
 {
-    const QList<uint> chars = m_pattern.toUcs4();
+    QList<char32_t> chars;
+    decodeCodePoints(m_pattern, &chars);
     const qsizetype n = chars.size();
     // Positions in messages are 1-based code point positions, as a person counts characters.
     auto fail = [this](const QString &message) {
@@ -126,16 +149,7 @@ bool GlobPattern::matches(QStringView text) const
 
     // Decode to code points so that '?' and classes see one character, not half a surrogate pair.
     QVarLengthArray<char32_t, 256> chars;
-    chars.reserve(text.size());
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
-            chars.append(QChar::surrogateToUcs4(c, text.at(i + 1)));
-            ++i;
-        } else {
-            chars.append(c.unicode());
-        }
-    }
+    decodeCodePoints(text, &chars);
 
     // Greedy matching with a single backtrack point: every token but '*' consumes exactly one character, so
     // when a later '*' is reached the earlier ones never need to be revisited. That is what keeps this linear
