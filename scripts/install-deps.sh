@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Tidings needs, and only those that are missing.
-# Usage: scripts/install-deps.sh [build|test]...   (build is always included)
+# Usage: scripts/install-deps.sh [build|test|asan|fuzz]...   (build is always included)
 set -euo pipefail
 
 build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
        qt6-tools-dev-tools libgl-dev clang-format)
 # The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks.
-test=(docker-registry skopeo curl sqlite3 gzip tar)
+test=(docker-registry skopeo curl sqlite3 gzip tar openssl)
+# `make test-asan`: gcc's AddressSanitizer and UndefinedBehaviorSanitizer runtimes (g++ normally brings them).
+asan=(libasan8 libubsan1)
+# `make fuzz`: clang 14 and compiler-rt, which holds libFuzzer (libclang_rt.fuzzer) and clang's sanitizer runtimes.
+fuzz=(clang libclang-rt-14-dev)
 
 wanted=("${build[@]}")
 for group in "$@"; do
     case "$group" in
         build) ;;
         test) wanted+=("${test[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test)" >&2; exit 2 ;;
+        asan) wanted+=("${asan[@]}") ;;
+        fuzz) wanted+=("${fuzz[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (build, test, asan, fuzz)" >&2; exit 2 ;;
     esac
 done
 
