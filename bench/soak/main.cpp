@@ -13,6 +13,8 @@
 #include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
@@ -36,6 +38,32 @@ QString mebibytes(qint64 bytes)
     return QString::number(bytes / 1048576.0, 'f', 1);
 }
 
+// Rows the database holds and the share of its pages that are free for reuse, read over a connection of our
+// own.
+QString liveRows(const QString &path)
+{
+    QSqlDatabase db = QSqlDatabase::database(QStringLiteral("soak"), false);
+    if (!db.isValid()) {
+        db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("soak"));
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+    }
+    if (!db.isOpen() && !db.open())
+        return QStringLiteral("- | - | -");
+    auto scalar = [&db](const QString &sql) {
+        QSqlQuery query(db);
+        return query.exec(sql) && query.next() ? query.value(0).toLongLong() : -1;
+    };
+    const qint64 pages = scalar(QStringLiteral("PRAGMA page_count"));
+    const qint64 free = scalar(QStringLiteral("PRAGMA freelist_count"));
+    return QStringLiteral("%1 | %2 | %3 | %4 %")
+        .arg(scalar(QStringLiteral("SELECT COUNT(*) FROM events")))
+        .arg(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE state IN ('succeeded', 'failed')")))
+        .arg(
+            scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'in_flight')")))
+        .arg(pages > 0 ? qRound(100.0 * free / pages) : 0);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -44,20 +72,24 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Retention soak for tidings serve"));
     parser.addHelpOption();
-    parser.addOptions({{QStringLiteral("seconds"), QStringLiteral("How long to run."), QStringLiteral("N"),
-                        QStringLiteral("180")},
-                       {QStringLiteral("sample"), QStringLiteral("Seconds between samples."),
-                        QStringLiteral("N"), QStringLiteral("15")},
-                       {QStringLiteral("in-flight"), QStringLiteral("Intake requests outstanding."),
-                        QStringLiteral("N"), QStringLiteral("8")},
-                       {QStringLiteral("retention"), QStringLiteral("serve --retention."),
-                        QStringLiteral("AGE"), QStringLiteral("30s")},
-                       {QStringLiteral("per-webhook"), QStringLiteral("serve --retention-per-webhook."),
-                        QStringLiteral("N"), QStringLiteral("5000")}});
+    parser.addOptions(
+        {{QStringLiteral("seconds"), QStringLiteral("How long to run."), QStringLiteral("N"),
+          QStringLiteral("180")},
+         {QStringLiteral("sample"), QStringLiteral("Seconds between samples."), QStringLiteral("N"),
+          QStringLiteral("15")},
+         {QStringLiteral("in-flight"), QStringLiteral("Intake requests outstanding."), QStringLiteral("N"),
+          QStringLiteral("8")},
+         {QStringLiteral("rate"), QStringLiteral("Events per second offered (0: as fast as accepted)."),
+          QStringLiteral("N"), QStringLiteral("150")},
+         {QStringLiteral("retention"), QStringLiteral("serve --retention."), QStringLiteral("AGE"),
+          QStringLiteral("30s")},
+         {QStringLiteral("per-webhook"), QStringLiteral("serve --retention-per-webhook."),
+          QStringLiteral("N"), QStringLiteral("5000")}});
     parser.process(app);
     const int seconds = parser.value(QStringLiteral("seconds")).toInt();
     const int sampleSeconds = parser.value(QStringLiteral("sample")).toInt();
     const int inFlightLimit = parser.value(QStringLiteral("in-flight")).toInt();
+    const int rate = parser.value(QStringLiteral("rate")).toInt();
     QTextStream out(stdout);
 
     QTemporaryDir dir;
@@ -96,8 +128,15 @@ int main(int argc, char *argv[])
     qint64 refused = 0;
     int inFlight = 0;
     bool running = true;
+    // A constant offered rate: the backlog then shows whether delivery keeps up, and retention has a steady
+    // state.
+    qint64 sent = 0;
+    QElapsedTimer rateClock;
+    rateClock.start();
     std::function<void()> pump = [&] {
-        while (running && inFlight < inFlightLimit) {
+        while (running && inFlight < inFlightLimit &&
+               (rate <= 0 || sent < rateClock.elapsed() * rate / 1000)) {
+            ++sent;
             EventFactory::Spec spec;
             spec.repository = (acked % 2) ? QStringLiteral("team/app") : QStringLiteral("other/app");
             QNetworkRequest request(tidings.intakeUrl());
@@ -127,7 +166,7 @@ int main(int argc, char *argv[])
         const double elapsed = clock.elapsed() / 1000.0;
         out << "| " << qRound(elapsed) << " | " << acked << " | "
             << qRound((acked - lastAcked) / double(sampleSeconds)) << " | " << sink.count() << " | "
-            << mebibytes(QFileInfo(database).size()) << " | "
+            << liveRows(database) << " | " << mebibytes(QFileInfo(database).size()) << " | "
             << mebibytes(QFileInfo(database + QStringLiteral("-wal")).size()) << " | "
             << mebibytes(rssKiB(tidings.servePid()) * 1024) << " |\n";
         out.flush();
@@ -142,6 +181,9 @@ int main(int argc, char *argv[])
         sample();
         app.quit();
     });
+    QTimer pacer;
+    QObject::connect(&pacer, &QTimer::timeout, &app, pump);
+    pacer.start(10);
     sample();
     pump();
     app.exec();
