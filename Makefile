@@ -4,6 +4,7 @@
 # And for reliability work (docs/reliability.md):
 #   make test-asan              the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)
 #   make fuzz FUZZ_SECONDS=60   each libFuzzer target in tests/fuzz for FUZZ_SECONDS (build-fuzz, clang)
+#   make soak SOAK_ARGS=...     serve under a constant stream with a short retention: database and RSS over time
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 GUI ?= ON
@@ -17,7 +18,7 @@ FUZZ_TARGETS ?= http_parser envelope filter
 # at -O1 so the suite still runs at a reasonable speed.
 SANITIZER_CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DTIDINGS_GUI=OFF
 
-.PHONY: run test build deps test-deps configure format clean test-asan fuzz fuzz-build
+.PHONY: run test build deps test-deps configure format clean test-asan fuzz fuzz-build soak
 
 deps:
 	@scripts/install-deps.sh build
@@ -55,6 +56,11 @@ fuzz-build:
 # Runs each target in turn for FUZZ_SECONDS; non-zero when any of them found a crash, leak or timeout.
 fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+SOAK_ARGS ?= --seconds 180 --rate 200 --retention 30s --per-webhook 3000
+soak: test-deps configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tidings tidings_soak
+	@$(BUILD_DIR)/bench/tidings_soak $(SOAK_ARGS)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')
