@@ -19,6 +19,13 @@ struct EngineConfig
     QByteArray intakeToken;           // required unless listening on loopback
     int pollIntervalMs = 10000;       // fallback poll; commits wake the poller at once
     qsizetype maxBodyBytes = 1024 * 1024;
+    // Intake connections (see HttpServerLimits): how many are served at once (more get a 503 and are closed),
+    // how long a client may take to send a request head or body (then 408), and how long an unused keep-alive
+    // connection stays open.
+    int maxConnections = 1024;
+    int headerTimeoutMs = 10000;
+    int bodyTimeoutMs = 30000;
+    int idleTimeoutMs = 60000;
     int externalChangeCheckMs = 1000; // how often to look for commits by the CLI
     int gracefulStopMs = 5000;        // in-flight attempts get this long to finish on stop
     // A claim holds a delivery for the attempt's deadline plus this margin. After a crash, the deliveries
