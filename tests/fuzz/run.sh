@@ -18,6 +18,11 @@ fi
 build_dir=$(cd "$1" && pwd)
 seconds=$2
 shift 2
+# libFuzzer reads -max_total_time=0 as "no limit": a bounded run needs at least one second.
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -lt 1 ]]; then
+    echo "fuzz: SECONDS must be a whole number of seconds, at least 1 (got '$seconds')" >&2
+    exit 2
+fi
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 fuzz_dir="$build_dir/fuzz"
 mkdir -p "$fuzz_dir"
