@@ -41,6 +41,9 @@ struct EngineConfig
         Normal
     };
     Durability durability = Durability::Full;
+    // How long a write of the engine waits for another process's lock. Short: the engine thread also serves
+    // the intake, and a registry would rather get a quick 503 than a timeout. (The CLI waits 5 s.)
+    int busyTimeoutMs = 1000;
     RetentionPolicy retention; // how long finished history is kept
     // The SSRF guard (see DestinationPolicy). Automatic: on when the intake listens on a non-loopback address
     // (a server), off on loopback (the desktop console, where localhost targets are the point).

@@ -50,8 +50,9 @@ void EngineWorker::start()
     QString error = m_config.validate();
     std::unique_ptr<SqlDialect> dialect;
     if (error.isEmpty())
-        dialect = Store::dialectFor(m_config.databaseLocation, &error,
-                                    m_config.durability == EngineConfig::Durability::Full);
+        dialect =
+            Store::dialectFor(m_config.databaseLocation, &error,
+                              m_config.durability == EngineConfig::Durability::Full, m_config.busyTimeoutMs);
     if (!error.isEmpty()) {
         emit failed(error);
         return;

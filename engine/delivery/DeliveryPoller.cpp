@@ -18,6 +18,8 @@ DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString own
     m_pollTimer.setInterval(qMax(50, pollIntervalMs));
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
         m_allDirty = true;
+        if (m_backoffMs > 0 && m_dueTimer.isActive())
+            return; // backing off after a store failure: each failed round blocks the engine thread
         runRound();
     });
     m_dueTimer.setSingleShot(true);
@@ -55,6 +57,8 @@ void DeliveryPoller::wake(const QList<qint64> &webhookIds)
         m_allDirty = true;
     for (qint64 id : webhookIds)
         m_dirty.insert(id);
+    if (m_backoffMs > 0 && m_dueTimer.isActive())
+        return; // backing off after a store failure: the timer runs the next round
     scheduleRound();
 }
 
@@ -78,8 +82,10 @@ void DeliveryPoller::runRound()
     if (!m_running)
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (m_allDirty)
-        m_store.releaseExpiredLeases(now);
+    if (m_allDirty && m_store.releaseExpiredLeases(now) < 0) {
+        backOff();
+        return;
+    }
 
     int claimed = 0;
     for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {
@@ -88,16 +94,31 @@ void DeliveryPoller::runRound()
         const int free = m_dispatcher.freeSlots(webhook);
         if (free <= 0)
             continue;
-        const QList<ClaimedDelivery> batch =
+        const std::optional<QList<ClaimedDelivery>> batch =
             m_store.claimDue(webhook.id, free, m_owner, now, now + leaseMsFor(webhook));
-        for (const ClaimedDelivery &delivery : batch)
+        if (!batch) {
+            backOff();
+            emit roundFinished(claimed);
+            return;
+        }
+        for (const ClaimedDelivery &delivery : *batch)
             m_dispatcher.dispatch(delivery, webhook);
-        claimed += int(batch.size());
+        claimed += int(batch->size());
     }
+    m_backoffMs = 0;
     m_allDirty = false;
     m_dirty.clear();
     armDueTimer();
     emit roundFinished(claimed);
+}
+
+void DeliveryPoller::backOff()
+{
+    // The store refuses writes (disk full, locked, read-only): try again later, not in a tight loop, and
+    // leave the engine thread free to answer the intake with 503s meanwhile.
+    m_backoffMs = qBound(500, m_backoffMs * 2, qMax(5000, m_pollTimer.interval()));
+    m_allDirty = true;
+    m_dueTimer.start(m_backoffMs);
 }
 
 void DeliveryPoller::armDueTimer()

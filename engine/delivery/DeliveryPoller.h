@@ -37,6 +37,7 @@ private:
     void scheduleRound();
     void runRound();
     void armDueTimer();
+    void backOff();
     qint64 leaseMsFor(const WebhookConfig &webhook) const;
 
     Store &m_store;
@@ -50,4 +51,5 @@ private:
     bool m_allDirty = true;
     bool m_roundScheduled = false;
     bool m_running = false;
+    int m_backoffMs = 0; // after a failed claim; doubles up to the poll interval
 };

@@ -28,4 +28,6 @@ public:
     // A value that changes when another connection commits; lets the engine notice CLI changes cheaply.
     // Returns -1 when the backend has no such thing.
     virtual qint64 externalChangeCounter(QSqlDatabase &db) const = 0;
+    // When opening failed: what about the location explains it (a read-only or full file system), or empty.
+    virtual QString diagnose(const QString &location) const { return {}; }
 };

@@ -6,6 +6,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStorageInfo>
 
 SqliteDialect::SqliteDialect(Synchronous synchronous, int busyTimeoutMs)
     : m_synchronous(synchronous)
@@ -78,4 +79,21 @@ qint64 SqliteDialect::externalChangeCounter(QSqlDatabase &db) const
     if (query.exec(QStringLiteral("PRAGMA data_version")) && query.next())
         return query.value(0).toLongLong();
     return -1;
+}
+
+QString SqliteDialect::diagnose(const QString &location) const
+{
+    // SQLite says "unable to open database file" or "disk I/O error"; the file system usually knows why.
+    const QString directory = QFileInfo(location).absolutePath();
+    const QStorageInfo storage(directory);
+    if (!storage.isValid())
+        return {};
+    if (storage.isReadOnly())
+        return QStringLiteral("the file system holding %1 is mounted read-only").arg(directory);
+    if (storage.bytesAvailable() < 64 * 1024)
+        return QStringLiteral("the file system holding %1 is full").arg(directory);
+    const QFileInfo file(location);
+    if ((file.exists() && !file.isWritable()) || !QFileInfo(directory).isWritable())
+        return QStringLiteral("%1 is read-only for this user").arg(file.exists() ? location : directory);
+    return {};
 }

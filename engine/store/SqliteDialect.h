@@ -22,6 +22,7 @@ public:
     QString beginWriteStatement() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
     QString claimLockClause() const override { return {}; }
     qint64 externalChangeCounter(QSqlDatabase &db) const override;
+    QString diagnose(const QString &location) const override;
 
 private:
     Synchronous m_synchronous;

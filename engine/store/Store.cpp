@@ -122,7 +122,8 @@ Store::~Store()
     close();
 }
 
-std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *error, bool fullDurability)
+std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *error, bool fullDurability,
+                                              int busyTimeoutMs)
 {
     if (location.startsWith(QLatin1String("postgres://")) ||
         location.startsWith(QLatin1String("postgresql://"))) {
@@ -135,7 +136,8 @@ std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *
         return nullptr;
     }
     return std::make_unique<SqliteDialect>(fullDurability ? SqliteDialect::Synchronous::Full
-                                                          : SqliteDialect::Synchronous::Normal);
+                                                          : SqliteDialect::Synchronous::Normal,
+                                           busyTimeoutMs);
 }
 
 QSqlDatabase Store::database() const
@@ -147,20 +149,24 @@ bool Store::open(const QString &location, QString *error)
 {
     close();
     m_location = location;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect->driverName(), m_connectionName);
-        if (!m_dialect->configure(db, location, error))
-            return false;
-        if (!db.open()) {
-            *error = QStringLiteral("cannot open the database %1: %2").arg(location, db.lastError().text());
-            return false;
-        }
-        if (!m_dialect->prepareConnection(db, error))
-            return false;
-        if (!Migrations().apply(db, *m_dialect, error))
-            return false;
+    if (openAndMigrate(location, error))
+        return true;
+    const QString cause = m_dialect->diagnose(location);
+    if (!cause.isEmpty())
+        *error += QStringLiteral(" (%1)").arg(cause);
+    return false;
+}
+
+bool Store::openAndMigrate(const QString &location, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect->driverName(), m_connectionName);
+    if (!m_dialect->configure(db, location, error))
+        return false;
+    if (!db.open()) {
+        *error = QStringLiteral("cannot open the database %1: %2").arg(location, db.lastError().text());
+        return false;
     }
-    return true;
+    return m_dialect->prepareConnection(db, error) && Migrations().apply(db, *m_dialect, error);
 }
 
 void Store::close()
@@ -336,6 +342,11 @@ qint64 Store::insertWebhook(const WebhookConfig &webhook)
     qint64 id = 0;
     if (execOrFail(query) && query.next())
         id = query.value(0).toLongLong();
+    // The autocommit happens on the step after the row (see claimedFromRows): only then is the row stored.
+    if (id > 0 && (query.next() || query.lastError().isValid())) {
+        m_lastError = query.lastError().text();
+        id = 0;
+    }
     query.finish();
     return id;
 }
@@ -448,7 +459,7 @@ int Store::releaseExpiredLeases(qint64 nowMs)
     query.bindValue(0, nowMs);
     query.bindValue(1, nowMs);
     query.bindValue(2, nowMs);
-    const int n = execOrFail(query) ? query.numRowsAffected() : 0;
+    const int n = execOrFail(query) ? query.numRowsAffected() : -1;
     query.finish();
     return n;
 }
@@ -468,8 +479,8 @@ int Store::releaseLeases(const QString &owner)
     return n;
 }
 
-QList<ClaimedDelivery> Store::claimDue(qint64 webhookId, int limit, const QString &owner, qint64 nowMs,
-                                       qint64 leaseUntilMs)
+std::optional<QList<ClaimedDelivery>> Store::claimDue(qint64 webhookId, int limit, const QString &owner,
+                                                      qint64 nowMs, qint64 leaseUntilMs)
 {
     QSqlQuery &claim = prepared(
         "claimDue",
@@ -487,7 +498,7 @@ QList<ClaimedDelivery> Store::claimDue(qint64 webhookId, int limit, const QStrin
     claim.bindValue(QStringLiteral(":webhook"), webhookId);
     claim.bindValue(QStringLiteral(":limit"), limit);
     if (!execOrFail(claim))
-        return {};
+        return std::nullopt;
     return claimedFromRows(claim, owner, leaseUntilMs);
 }
 
@@ -506,13 +517,14 @@ std::optional<ClaimedDelivery> Store::claimDelivery(qint64 deliveryId, const QSt
     claim.bindValue(3, deliveryId);
     if (!execOrFail(claim))
         return std::nullopt;
-    const QList<ClaimedDelivery> claimed = claimedFromRows(claim, owner, leaseUntilMs);
-    if (claimed.isEmpty())
+    const std::optional<QList<ClaimedDelivery>> claimed = claimedFromRows(claim, owner, leaseUntilMs);
+    if (!claimed || claimed->isEmpty())
         return std::nullopt;
-    return claimed.constFirst();
+    return claimed->constFirst();
 }
 
-QList<ClaimedDelivery> Store::claimedFromRows(QSqlQuery &claim, const QString &owner, qint64 leaseUntilMs)
+std::optional<QList<ClaimedDelivery>> Store::claimedFromRows(QSqlQuery &claim, const QString &owner,
+                                                             qint64 leaseUntilMs)
 {
     QList<ClaimedDelivery> claimed;
     while (claim.next()) {
@@ -531,6 +543,14 @@ QList<ClaimedDelivery> Store::claimedFromRows(QSqlQuery &claim, const QString &o
         d.leaseOwner = owner;
         d.leaseExpiresAt = QDateTime::fromMSecsSinceEpoch(leaseUntilMs, Qt::UTC);
         claimed.append(c);
+    }
+    // An autocommit UPDATE ... RETURNING commits on the step after its last row. If that commit fails (disk
+    // full, busy), next() only returns false: the rows were read but the claim was rolled back, and must not
+    // be sent.
+    if (claim.lastError().isValid()) {
+        m_lastError = claim.lastError().text();
+        claim.finish();
+        return std::nullopt;
     }
     claim.finish();
     // The event of each claimed row is read after the claim so the claim statement stays a plain UPDATE.

@@ -66,8 +66,9 @@ public:
     // `fullDurability`: every commit is synced to disk before it returns (an acknowledged event survives a
     // power loss); false trades the last commits before a power loss for fewer syncs (a process crash still
     // loses nothing).
+    // `busyTimeoutMs`: how long a write waits for another process's lock before it fails.
     static std::unique_ptr<SqlDialect> dialectFor(const QString &location, QString *error,
-                                                  bool fullDurability = true);
+                                                  bool fullDurability = true, int busyTimeoutMs = 5000);
     // Opens (creating if needed) and migrates. The connection belongs to the calling thread.
     bool open(const QString &location, QString *error);
     void close();
@@ -95,10 +96,12 @@ public:
     qint64 insertDelivery(qint64 eventRowId, qint64 webhookId, const QString &messageId, qint64 nowMs);
 
     // Dispatch.
-    int releaseExpiredLeases(qint64 nowMs);
+    int releaseExpiredLeases(qint64 nowMs); // -1 on failure
     int releaseLeases(const QString &owner);
-    QList<ClaimedDelivery> claimDue(qint64 webhookId, int limit, const QString &owner, qint64 nowMs,
-                                    qint64 leaseUntilMs);
+    // The deliveries claimed, none when nothing is due; nullopt when the claim failed (and was not
+    // committed).
+    std::optional<QList<ClaimedDelivery>> claimDue(qint64 webhookId, int limit, const QString &owner,
+                                                   qint64 nowMs, qint64 leaseUntilMs);
     // Claims one pending delivery whatever its due time (send-test, a replay sent at once).
     std::optional<ClaimedDelivery> claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs,
                                                  qint64 leaseUntilMs);
@@ -128,6 +131,7 @@ public:
 
 private:
     QSqlDatabase database() const;
+    bool openAndMigrate(const QString &location, QString *error);
     // Prepared statements are kept for the life of the connection: SQLite's prepare is a large part of a
     // small query.
     QSqlQuery &prepared(const char *key, const QString &sql);
@@ -137,7 +141,8 @@ private:
     static WebhookConfig webhookFromRow(const QSqlQuery &query);
     static DeliveryRecord deliveryFromRow(const QSqlQuery &query);
     static RegistryEvent eventFromRow(const QSqlQuery &query, int firstColumn);
-    QList<ClaimedDelivery> claimedFromRows(QSqlQuery &query, const QString &owner, qint64 leaseUntilMs);
+    std::optional<QList<ClaimedDelivery>> claimedFromRows(QSqlQuery &query, const QString &owner,
+                                                          qint64 leaseUntilMs);
 
     std::unique_ptr<SqlDialect> m_dialect;
     QString m_connectionName;

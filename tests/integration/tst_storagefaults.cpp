@@ -45,7 +45,7 @@ namespace {
 constexpr int kWaitMs = 15000;
 // The store's SQLite busy timeout (SqliteDialect's default): how long a write waits for another process's
 // lock.
-constexpr int kBusyTimeoutMs = 5000;
+constexpr int kBusyTimeoutMs = 1000; // EngineConfig::busyTimeoutMs
 
 struct Command
 {
@@ -698,10 +698,6 @@ void TestStorageFaults::queuedDeliveriesDuringFullFileSystem()
     qInfo("requests sent during 4 s of full disk: %d", during);
     // A claim that cannot be committed must not be sent. At most each delivery may go out once, claimed just
     // before the disk filled up (its record then fails and the lease holds it).
-    QEXPECT_FAIL("",
-                 "Store::claimDue dispatches rows whose autocommit UPDATE ... RETURNING was rolled back; "
-                 "see docs/reliability.md, Storage faults",
-                 Continue);
     QVERIFY2(during <= 2, qPrintable(QStringLiteral("%1 requests for 2 deliveries").arg(during)));
 
     m_sink->setBehaviour({});
@@ -833,12 +829,10 @@ void TestStorageFaults::lockedWhilePolling()
     spec.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     TimedRequest notify;
     notify.start(m_engine->intakeUrl(), EventFactory::envelopeOf(spec));
-    QEXPECT_FAIL("",
-                 "the engine thread blocks for the busy timeout in every store write of every poll round; "
-                 "see docs/reliability.md, Storage faults",
-                 Continue);
-    QVERIFY2(notify.wait(2 * kBusyTimeoutMs + 1000),
-             "no 503 within twice the busy timeout while poll rounds wait for the lock");
+    // A round in progress waits once (then backs off), the request once more; the rest is slack for a loaded
+    // machine. Before the back-off and the short busy timeout this took about 45 s.
+    QVERIFY2(notify.wait(3 * kBusyTimeoutMs + 2000),
+             "no 503 within three busy timeouts while poll rounds wait for the lock");
 
     // However late, the answer comes once the lock is gone, and it is the truth.
     lock.release();
@@ -875,10 +869,6 @@ void TestStorageFaults::serveRefusesReadOnlyFileSystem()
     QVERIFY2(stderrText.startsWith(QLatin1String("tidings: ")) &&
                  stderrText.contains(QLatin1String("database")),
              qPrintable(stderrText));
-    // Today the reason reads "cannot switch the database to WAL mode: unable to open database file", which
-    // points away from the cause.
-    QEXPECT_FAIL("", "the reason does not say the file system is read-only; see docs/reliability.md",
-                 Continue);
     QVERIFY2(stderrText.contains(QLatin1String("read-only"), Qt::CaseInsensitive), qPrintable(stderrText));
 
     // Writable again: serve starts on the same database.
