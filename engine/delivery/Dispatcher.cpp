@@ -212,7 +212,7 @@ void Dispatcher::onReadyRead(QNetworkReply *reply)
 {
     auto it = m_requests.find(reply);
     if (it == m_requests.end() || !reply->isOpen())
-        return;  // an aborted reply is closed already
+        return; // an aborted reply is closed already
     // Keep the first 64 KiB and drain the rest, so a huge answer costs neither memory nor a stalled
     // connection.
     QByteArray &body = (*it)->attempt.responseBody;

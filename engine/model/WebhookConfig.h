@@ -31,7 +31,7 @@ struct WebhookConfig
     int maxAttempts = 0;             // 0: the length of the schedule
     int timeoutMs = 15000;           // total deadline of one attempt
     int concurrency = 4;             // requests in flight to this webhook at most
-    bool tlsSkipVerify = false;       // accept any certificate: for test endpoints only, shown as a warning
+    bool tlsSkipVerify = false;      // accept any certificate: for test endpoints only, shown as a warning
     bool enabled = true;
     QString disabledReason;
     QDateTime createdAt;

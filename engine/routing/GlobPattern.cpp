@@ -7,8 +7,7 @@ namespace {
 // Code points: surrogate pairs combined, a lone surrogate kept as itself. Patterns and texts are decoded the
 // same way, so a pattern without metacharacters matches exactly the text it spells, lone surrogates included
 // (QString::toUcs4() would turn them into U+FFFD in the pattern only).
-template<typename Container>
-void decodeCodePoints(QStringView text, Container *chars)
+template<typename Container> void decodeCodePoints(QStringView text, Container *chars)
 {
     chars->reserve(text.size());
     for (qsizetype i = 0; i < text.size(); ++i) {

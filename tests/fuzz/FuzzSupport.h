@@ -12,7 +12,8 @@
 
 namespace fuzz {
 
-[[noreturn]] inline void invariantFailed(const char *condition, const char *file, int line, const QString &detail)
+[[noreturn]] inline void invariantFailed(const char *condition, const char *file, int line,
+                                         const QString &detail)
 {
     std::fprintf(stderr, "\n==== fuzz invariant violated: %s\n     at %s:%d\n", condition, file, line);
     if (!detail.isEmpty())
@@ -56,5 +57,5 @@ inline QString printable(const QByteArray &bytes, qsizetype max = 200)
 #define FUZZ_CHECK(condition, ...)                                                                           \
     do {                                                                                                     \
         if (!(condition))                                                                                    \
-            ::fuzz::invariantFailed(#condition, __FILE__, __LINE__, QString(__VA_ARGS__));                  \
+            ::fuzz::invariantFailed(#condition, __FILE__, __LINE__, QString(__VA_ARGS__));                   \
     } while (false)

@@ -75,14 +75,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(!result.events.isEmpty() && result.events.size() <= EnvelopeParser::maxEventsPerEnvelope);
 
     // The parser accepted the body, so Qt accepts it too; compare each event's bytes with Qt's view of it.
-    const QJsonArray events = QJsonDocument::fromJson(body).object().value(QLatin1StringView("events")).toArray();
+    const QJsonArray events =
+        QJsonDocument::fromJson(body).object().value(QLatin1StringView("events")).toArray();
     FUZZ_CHECK(events.size() == result.events.size());
 
     qsizetype searchFrom = 0;
     for (qsizetype i = 0; i < result.events.size(); ++i) {
         const RegistryEvent &event = result.events.at(i);
-        const auto where = [i] { return QStringLiteral("events[%1]").arg(i); };
-        FUZZ_CHECK(!event.eventId.isEmpty() && !event.action.isEmpty() && !event.repository.isEmpty(), where());
+        const auto where = [i] {
+            return QStringLiteral("events[%1]").arg(i);
+        };
+        FUZZ_CHECK(!event.eventId.isEmpty() && !event.action.isEmpty() && !event.repository.isEmpty(),
+                   where());
         FUZZ_CHECK(event.action == event.action.toLower(), where());
         FUZZ_CHECK(event.timestamp.isValid() && event.timestamp.timeSpec() == Qt::UTC, where());
         FUZZ_CHECK(event.receivedAt == receivedAt && event.receivedAt.timeSpec() == Qt::UTC, where());
@@ -97,9 +101,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         QJsonParseError error;
         const QJsonDocument alone = QJsonDocument::fromJson(event.rawJson, &error);
         FUZZ_CHECK(error.error == QJsonParseError::NoError && alone.isObject(),
-                   where() + QStringLiteral(" rawJson does not parse alone: ") + fuzz::printable(event.rawJson));
+                   where() + QStringLiteral(" rawJson does not parse alone: ") +
+                       fuzz::printable(event.rawJson));
         FUZZ_CHECK(alone.object() == events.at(i).toObject(),
-                   where() + QStringLiteral(" rawJson is not the event Qt parsed: ") + fuzz::printable(event.rawJson));
+                   where() + QStringLiteral(" rawJson is not the event Qt parsed: ") +
+                       fuzz::printable(event.rawJson));
         FUZZ_CHECK(event.eventId == alone.object().value(QLatin1StringView("id")).toString(), where());
 
         for (const WebhookFilter &filter : filters) {

@@ -2,16 +2,18 @@
 //
 // Input: lines of text (UTF-8), readable as a seed file (corpus/filter/):
 //   0 a glob pattern            1 a text
-//   2 webhook actions           3 repository globs        4 tag globs        5 media types   ('|' between items,
-//                                                                                             an empty line: none)
+//   2 webhook actions           3 repository globs        4 tag globs        5 media types   ('|' between
+//   items,
+//                                                                                             an empty line:
+//                                                                                             none)
 //   6 event action              7 event repository        8 event tag        9 event media type
 // Missing lines are empty. Lines 0 and 1 are also reinterpreted as raw UTF-16, which reaches lone surrogates.
 //
 // Checked, beyond "no crash, no leak, no undefined behaviour, no timeout":
 // - GlobPattern: "*" matches anything; an invalid pattern matches nothing and says why; a pattern without
-//   metacharacters matches exactly itself; a fully escaped text matches exactly that text; P matching T implies
-//   P* matches T+more and *P matches more+T; and, for patterns without classes or escapes, the answer equals a
-//   straightforward dynamic-programming matcher's.
+//   metacharacters matches exactly itself; a fully escaped text matches exactly that text; P matching T
+//   implies P* matches T+more and *P matches more+T; and, for patterns without classes or escapes, the answer
+//   equals a straightforward dynamic-programming matcher's.
 // - WebhookFilter::evaluate, for the fuzzed event and for every real event of tests/data, agrees with the
 //   rules documented in WebhookFilter.h, computed here independently; a verdict has a reason exactly when it
 //   does not match.
@@ -93,7 +95,9 @@ bool referenceMatches(const std::vector<char32_t> &p, const std::vector<char32_t
 void checkGlob(const QString &pattern, const QString &text)
 {
     const GlobPattern glob(pattern);
-    const auto what = [&] { return QStringLiteral("pattern \"%1\", text \"%2\"").arg(pattern, text); };
+    const auto what = [&] {
+        return QStringLiteral("pattern \"%1\", text \"%2\"").arg(pattern, text);
+    };
     const bool matched = glob.matches(text);
 
     FUZZ_CHECK(GlobPattern(QStringLiteral("*")).matches(text), what());
@@ -162,7 +166,8 @@ public:
         const bool actionOk = m_allActions || m_actions.contains(event.action.toLower());
         const bool repositoryOk = m_repositories.isEmpty() || anyMatches(m_repositories, event.repository);
         const bool tagOk = m_tags.isEmpty() || (!event.tag.isEmpty() && anyMatches(m_tags, event.tag));
-        const bool mediaTypeOk = event.mediaType.isEmpty() || anyMatches(m_mediaTypes, event.mediaType.toLower());
+        const bool mediaTypeOk =
+            event.mediaType.isEmpty() || anyMatches(m_mediaTypes, event.mediaType.toLower());
         return actionOk && repositoryOk && tagOk && mediaTypeOk;
     }
 
@@ -254,7 +259,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const QList<RegistryEvent> samples = loadSampleEvents();
 
     const QByteArrayList raw = QByteArray(reinterpret_cast<const char *>(data), qsizetype(size)).split('\n');
-    const auto line = [&raw](qsizetype i) { return i < raw.size() ? QString::fromUtf8(raw.at(i)) : QString(); };
+    const auto line = [&raw](qsizetype i) {
+        return i < raw.size() ? QString::fromUtf8(raw.at(i)) : QString();
+    };
 
     checkGlob(line(0), line(1));
     checkGlob(line(1), line(0));
@@ -279,7 +286,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const WebhookFilter filter(config);
     const ExpectedFilter expected(config);
-    FUZZ_CHECK(WebhookFilter::validate(config).isEmpty() == expected.valid(), WebhookFilter::validate(config));
+    FUZZ_CHECK(WebhookFilter::validate(config).isEmpty() == expected.valid(),
+               WebhookFilter::validate(config));
     checkFilter(filter, expected, event);
     for (const RegistryEvent &sample : samples)
         checkFilter(filter, expected, sample);

@@ -119,7 +119,8 @@ Outcome run(const QList<QByteArray> &pieces, const HttpLimits &limits)
 
 QString describe(const HttpRequest &r)
 {
-    QString text = QString::fromLatin1(r.method + ' ' + r.target + " HTTP/1.") + QString::number(r.versionMinor);
+    QString text =
+        QString::fromLatin1(r.method + ' ' + r.target + " HTTP/1.") + QString::number(r.versionMinor);
     for (const auto &h : r.headers)
         text += QStringLiteral(" | ") + fuzz::printable(h.first + ": " + h.second);
     text += QStringLiteral(" | body %1 bytes, keepAlive %2").arg(r.body.size()).arg(r.keepAlive);
@@ -136,7 +137,9 @@ bool sameRequest(const HttpRequest &a, const HttpRequest &b)
 // What the parser promises about every request it completes.
 void checkRequest(const HttpRequest &r, const HttpLimits &limits)
 {
-    const auto what = [&r] { return describe(r); };
+    const auto what = [&r] {
+        return describe(r);
+    };
     FUZZ_CHECK(isToken(r.method), what());
     FUZZ_CHECK(!r.target.isEmpty(), what());
     for (char c : r.target) {
@@ -194,9 +197,9 @@ void checkReserialised(const HttpRequest &r, const HttpLimits &limits)
     HttpRequestParser parser(roomy);
     QByteArray buffer = wire;
     const Status status = parser.feed(buffer);
-    FUZZ_CHECK(status == Status::Complete,
-               describe(r) + QStringLiteral(" -> ") + QString::number(parser.errorStatus()) + u' ' +
-                   QString::fromLatin1(parser.errorReason()));
+    FUZZ_CHECK(status == Status::Complete, describe(r) + QStringLiteral(" -> ") +
+                                               QString::number(parser.errorStatus()) + u' ' +
+                                               QString::fromLatin1(parser.errorReason()));
     FUZZ_CHECK(buffer.isEmpty());
     const HttpRequest again = parser.takeRequest();
     FUZZ_CHECK(sameRequest(again, expected), describe(again) + QStringLiteral(" != ") + describe(expected));
@@ -228,8 +231,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     QList<QByteArray> pieces;
     for (qsizetype offset = 0; offset < stream.size();) {
-        const qsizetype length = qMin<qsizetype>(1 + qsizetype(random.next() % quint64(maxPiece)),
-                                                 stream.size() - offset);
+        const qsizetype length =
+            qMin<qsizetype>(1 + qsizetype(random.next() % quint64(maxPiece)), stream.size() - offset);
         pieces.append(stream.mid(offset, length));
         offset += length;
     }

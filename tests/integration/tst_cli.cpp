@@ -631,7 +631,8 @@ void TestCli::sendTestNetworkErrors()
     // The table keeps its columns apart even when the error class fills the HTTP column.
     const CliResult table = cli(argv({"deliveries", "list"}));
     VERIFY_CLI(table, 0);
-    const QRegularExpression separated(QRegularExpression::escape(errorClass) + QStringLiteral("\\s+push tidings/send-test"));
+    const QRegularExpression separated(QRegularExpression::escape(errorClass) +
+                                       QStringLiteral("\\s+push tidings/send-test"));
     QVERIFY2(separated.match(QString::fromUtf8(table.out)).hasMatch(), table.out.constData());
 }
 

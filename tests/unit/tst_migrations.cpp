@@ -189,7 +189,8 @@ void TestMigrations::durabilitySettingReachesTheConnection()
     QFETCH(int, synchronous);
     QTemporaryDir dir;
     QString error;
-    const std::unique_ptr<SqlDialect> dialect = Store::dialectFor(dir.filePath(QStringLiteral("t.db")), &error, full);
+    const std::unique_ptr<SqlDialect> dialect =
+        Store::dialectFor(dir.filePath(QStringLiteral("t.db")), &error, full);
     QVERIFY(dialect);
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(dialect->driverName(), QStringLiteral("durability"));
