@@ -264,6 +264,21 @@ QString WebhookCommand::referenceError(const QStringList &positional)
     return {};
 }
 
+std::optional<WebhookConfig> WebhookCommand::namedWebhook(CommandContext &context,
+                                                          const QStringList &positional, int *exitCode)
+{
+    if (const QString error = referenceError(positional); !error.isEmpty()) {
+        *exitCode = context.fail(error, CommandContext::UsageError);
+        return std::nullopt;
+    }
+    Store *store = context.store();
+    std::optional<WebhookConfig> webhook =
+        store ? resolve(context, *store, positional.first()) : std::nullopt;
+    if (!webhook)
+        *exitCode = CommandContext::Failure;
+    return webhook;
+}
+
 std::optional<WebhookConfig> WebhookCommand::resolve(CommandContext &context, Store &store,
                                                      const QString &reference)
 {
@@ -356,14 +371,10 @@ int WebhookCommand::update(CommandContext &context, const QStringList &arguments
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
-    if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
-        return context.fail(error, CommandContext::UsageError);
-    Store *store = context.store();
-    if (!store)
-        return CommandContext::Failure;
-    std::optional<WebhookConfig> webhook = resolve(context, *store, parser.positionalArguments().first());
+    std::optional<WebhookConfig> webhook = namedWebhook(context, parser.positionalArguments(), &exitCode);
     if (!webhook)
-        return CommandContext::Failure;
+        return exitCode;
+    Store *store = context.store();
     QString error = applySettingOptions(parser, *webhook);
     if (error.isEmpty())
         error = validate(*store, *webhook);
@@ -423,15 +434,10 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
-    if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
-        return context.fail(error, CommandContext::UsageError);
-    Store *store = context.store();
-    if (!store)
-        return CommandContext::Failure;
     const std::optional<WebhookConfig> webhook =
-        resolve(context, *store, parser.positionalArguments().first());
+        namedWebhook(context, parser.positionalArguments(), &exitCode);
     if (!webhook)
-        return CommandContext::Failure;
+        return exitCode;
     const QJsonObject json = toJson(*webhook, parser.isSet(QStringLiteral("reveal-secret")));
     if (parser.isSet(QStringLiteral("json"))) {
         context.out() << QJsonDocument(json).toJson(QJsonDocument::Indented);
@@ -452,14 +458,11 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
 
 int WebhookCommand::remove(CommandContext &context, const QStringList &arguments)
 {
-    if (const QString error = referenceError(arguments); !error.isEmpty())
-        return context.fail(error, CommandContext::UsageError);
-    Store *store = context.store();
-    if (!store)
-        return CommandContext::Failure;
-    const std::optional<WebhookConfig> webhook = resolve(context, *store, arguments.first());
+    int exitCode = 0;
+    const std::optional<WebhookConfig> webhook = namedWebhook(context, arguments, &exitCode);
     if (!webhook)
-        return CommandContext::Failure;
+        return exitCode;
+    Store *store = context.store();
     if (!store->deleteWebhook(webhook->id))
         return context.fail(QStringLiteral("cannot remove the webhook: %1").arg(store->lastError()));
     context.out() << "Removed webhook \"" << webhook->name << "\" and its delivery history\n";
@@ -474,15 +477,11 @@ int WebhookCommand::setEnabled(CommandContext &context, const QStringList &argum
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
-    if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
-        return context.fail(error, CommandContext::UsageError);
-    Store *store = context.store();
-    if (!store)
-        return CommandContext::Failure;
     const std::optional<WebhookConfig> webhook =
-        resolve(context, *store, parser.positionalArguments().first());
+        namedWebhook(context, parser.positionalArguments(), &exitCode);
     if (!webhook)
-        return CommandContext::Failure;
+        return exitCode;
+    Store *store = context.store();
     const QString reason = parser.isSet(QStringLiteral("reason")) ? parser.value(QStringLiteral("reason"))
                                                                   : QStringLiteral("disabled by an operator");
     if (!store->setWebhookEnabled(webhook->id, enabled, reason))

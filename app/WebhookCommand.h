@@ -20,6 +20,10 @@ public:
     static std::optional<WebhookConfig> resolve(CommandContext &context, Store &store,
                                                 const QString &reference);
     static QJsonObject toJson(const WebhookConfig &webhook, bool revealSecret);
+    // The one webhook the positional arguments name; when there is none, *exitCode says how to exit (the
+    // reason is printed).
+    static std::optional<WebhookConfig> namedWebhook(CommandContext &context, const QStringList &positional,
+                                                     int *exitCode);
     // Why the positional arguments are not exactly one webhook reference, or empty.
     static QString referenceError(const QStringList &positional);
 
