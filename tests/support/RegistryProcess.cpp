@@ -1,5 +1,7 @@
 #include "RegistryProcess.h"
 
+#include "ProcessWait.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -16,24 +18,6 @@
 #include <QTimer>
 
 namespace {
-
-// Waits for a process to exit while the event loop keeps running: the test's HTTP sinks must keep answering
-// the registry (and Tidings) while skopeo pushes, or the registry times out and redelivers.
-bool waitForExit(QProcess &process, int timeoutMs)
-{
-    if (process.state() == QProcess::NotRunning)
-        return true;
-    QEventLoop loop;
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    QObject::connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&process, &QProcess::errorOccurred, &loop, &QEventLoop::quit);
-    timer.start(timeoutMs);
-    while (process.state() != QProcess::NotRunning && timer.isActive())
-        loop.exec();
-    return process.state() == QProcess::NotRunning;
-}
 
 void pause(int ms)
 {
@@ -235,9 +219,9 @@ void RegistryProcess::stop()
     if (m_process.state() == QProcess::NotRunning)
         return;
     m_process.terminate();
-    if (!waitForExit(m_process, 5000)) {
+    if (!waitForProcessExit(m_process, 5000)) {
         m_process.kill();
-        waitForExit(m_process, 5000);
+        waitForProcessExit(m_process, 5000);
     }
 }
 
@@ -327,11 +311,11 @@ SkopeoResult RegistryProcess::runSkopeo(const QStringList &args, int timeoutMs)
         result.err = "cannot start skopeo: " + process.errorString().toLocal8Bit();
         return result;
     }
-    const bool exited = waitForExit(process, timeoutMs);
+    const bool exited = waitForProcessExit(process, timeoutMs);
     result.finishedAt = QDateTime::currentDateTimeUtc();
     if (!exited) {
         process.kill();
-        waitForExit(process, 5000);
+        waitForProcessExit(process, 5000);
     }
     result.out = process.readAllStandardOutput();
     result.err = process.readAllStandardError();

@@ -1,5 +1,7 @@
 #include "TidingsProcess.h"
 
+#include "ProcessWait.h"
+
 #include <QDebug>
 #include <QEventLoop>
 #include <QRegularExpression>
@@ -8,26 +10,6 @@
 #ifndef TIDINGS_BINARY
 #define TIDINGS_BINARY ""
 #endif
-
-namespace {
-
-bool waitForExit(QProcess &process, int timeoutMs)
-{
-    if (process.state() == QProcess::NotRunning)
-        return true;
-    QEventLoop loop;
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    QObject::connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&process, &QProcess::errorOccurred, &loop, &QEventLoop::quit);
-    timer.start(timeoutMs);
-    while (process.state() != QProcess::NotRunning && timer.isActive())
-        loop.exec();
-    return process.state() == QProcess::NotRunning;
-}
-
-} // namespace
 
 QString CliResult::describe() const
 {
@@ -69,10 +51,10 @@ CliResult TidingsProcess::runCli(const QStringList &args, int timeoutMs)
         result.err = "cannot start " + m_binary.toLocal8Bit() + ": " + process.errorString().toLocal8Bit();
         return result;
     }
-    const bool exited = waitForExit(process, timeoutMs);
+    const bool exited = waitForProcessExit(process, timeoutMs);
     if (!exited) {
         process.kill();
-        waitForExit(process, 5000);
+        waitForProcessExit(process, 5000);
     }
     result.out = process.readAllStandardOutput();
     result.err = process.readAllStandardError();
@@ -168,7 +150,7 @@ bool TidingsProcess::stop(int timeoutMs)
     if (m_serve.state() == QProcess::NotRunning)
         return m_serve.exitStatus() == QProcess::NormalExit && m_serve.exitCode() == 0;
     m_serve.terminate();
-    if (!waitForExit(m_serve, timeoutMs)) {
+    if (!waitForProcessExit(m_serve, timeoutMs)) {
         kill();
         return false;
     }
@@ -182,5 +164,5 @@ void TidingsProcess::kill()
     if (m_serve.state() == QProcess::NotRunning)
         return;
     m_serve.kill();
-    waitForExit(m_serve, 5000);
+    waitForProcessExit(m_serve, 5000);
 }
