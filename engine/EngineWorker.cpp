@@ -109,8 +109,12 @@ void EngineWorker::start()
         limits.idleTimeoutMs = m_config.idleTimeoutMs;
         m_server = std::make_unique<HttpServer>(limits);
         NotificationIntake *intake = m_intake.get();
-        m_server->setHandler([intake](const HttpRequest &request, const HttpResponder &responder) {
-            intake->handle(request, responder);
+        m_router.addRoute(NotificationIntake::notifyPath,
+                          [intake](const HttpRequest &request, const HttpResponder &responder) {
+                              intake->handle(request, responder);
+                          });
+        m_server->setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
+            m_router.route(request, responder);
         });
         if (!m_server->listen(m_config.listenAddress, m_config.listenPort)) {
             emit failed(QStringLiteral("cannot listen on %1:%2: %3")

@@ -3,6 +3,7 @@
 #include "AttemptRecord.h"
 #include "DeliveryRecord.h"
 #include "EngineConfig.h"
+#include "HttpRouter.h"
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
 
@@ -55,6 +56,7 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<DeliveryPoller> m_poller;
     std::unique_ptr<NotificationIntake> m_intake;
+    HttpRouter m_router; // the listener's paths: the intake now, more endpoints as they come
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<RetentionSweeper> m_retention;
     QTimer m_externalChangeTimer;
