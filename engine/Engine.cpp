@@ -3,6 +3,7 @@
 #include "EngineWorker.h"
 
 #include <QEventLoop>
+#include <QMetaMethod>
 #include <QTimer>
 
 Engine::Engine(EngineConfig config, QObject *parent)
@@ -52,9 +53,9 @@ void Engine::start()
         m_worker = nullptr;
         emit stopped();
     });
-    connect(m_worker, &EngineWorker::eventReceived, this, &Engine::eventReceived);
-    connect(m_worker, &EngineWorker::deliveryChanged, this, &Engine::deliveryChanged);
-    connect(m_worker, &EngineWorker::attemptRecorded, this, &Engine::attemptRecorded);
+    // eventReceived, deliveryChanged and attemptRecorded are forwarded once something listens to them (see
+    // connectNotify): at thousands of deliveries a second, copying each record to a thread nobody reads
+    // from is a cost `serve` should not pay.
     connect(m_worker, &EngineWorker::queueDepthChanged, this, &Engine::queueDepthChanged);
     connect(m_worker, &EngineWorker::webhookDisabled, this, &Engine::webhookDisabled);
     connect(m_worker, &EngineWorker::problem, this, &Engine::problem);
@@ -94,4 +95,21 @@ void Engine::reloadWebhooks()
 {
     if (m_worker)
         QMetaObject::invokeMethod(m_worker, &EngineWorker::reloadWebhooks, Qt::QueuedConnection);
+}
+
+void Engine::connectNotify(const QMetaMethod &signal)
+{
+    // Called on the thread that connects; the console and the tests connect on this object's thread.
+    if (!m_worker)
+        return; // stopped: nothing will be reported any more
+    if (signal == QMetaMethod::fromSignal(&Engine::eventReceived) && !m_forwardingEvents) {
+        m_forwardingEvents = true;
+        connect(m_worker, &EngineWorker::eventReceived, this, &Engine::eventReceived);
+    } else if (signal == QMetaMethod::fromSignal(&Engine::deliveryChanged) && !m_forwardingDeliveries) {
+        m_forwardingDeliveries = true;
+        connect(m_worker, &EngineWorker::deliveryChanged, this, &Engine::deliveryChanged);
+    } else if (signal == QMetaMethod::fromSignal(&Engine::attemptRecorded) && !m_forwardingAttempts) {
+        m_forwardingAttempts = true;
+        connect(m_worker, &EngineWorker::attemptRecorded, this, &Engine::attemptRecorded);
+    }
 }

@@ -46,6 +46,9 @@ signals:
     void webhookDisabled(qint64 webhookId, const QString &reason);
     void problem(const QString &message);
 
+protected:
+    void connectNotify(const QMetaMethod &signal) override;
+
 private:
     static void registerMetaTypes();
 
@@ -55,4 +58,7 @@ private:
     QUrl m_intakeUrl;
     bool m_running = false;
     bool m_stopRequested = false;
+    bool m_forwardingEvents = false;
+    bool m_forwardingDeliveries = false;
+    bool m_forwardingAttempts = false;
 };

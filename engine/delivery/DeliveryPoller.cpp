@@ -82,28 +82,48 @@ void DeliveryPoller::runRound()
     if (!m_running)
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (m_allDirty && m_store.releaseExpiredLeases(now) < 0) {
+    // The whole round is one transaction: one sync to disk for the claims of every webhook, and nothing is
+    // sent before the claims are durable (a claim that was rolled back must never be sent).
+    if (!m_store.beginWrite()) {
         backOff();
+        emit roundFinished(0);
+        return;
+    }
+    if (m_allDirty && m_store.releaseExpiredLeases(now) < 0) {
+        m_store.rollback();
+        backOff();
+        emit roundFinished(0);
         return;
     }
 
-    int claimed = 0;
+    QList<QPair<WebhookConfig, QList<ClaimedDelivery>>> batches;
     for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {
         if (!webhook.enabled || (!m_allDirty && !m_dirty.contains(webhook.id)))
             continue;
         const int free = m_dispatcher.freeSlots(webhook);
         if (free <= 0)
             continue;
-        const std::optional<QList<ClaimedDelivery>> batch =
+        std::optional<QList<ClaimedDelivery>> batch =
             m_store.claimDue(webhook.id, free, m_owner, now, now + leaseMsFor(webhook));
         if (!batch) {
+            m_store.rollback();
             backOff();
-            emit roundFinished(claimed);
+            emit roundFinished(0);
             return;
         }
-        for (const ClaimedDelivery &delivery : *batch)
+        if (!batch->isEmpty())
+            batches.append({webhook, std::move(*batch)});
+    }
+    if (!m_store.commit()) {
+        backOff();
+        emit roundFinished(0);
+        return;
+    }
+    int claimed = 0;
+    for (const auto &[webhook, batch] : std::as_const(batches)) {
+        for (const ClaimedDelivery &delivery : batch)
             m_dispatcher.dispatch(delivery, webhook);
-        claimed += int(batch->size());
+        claimed += int(batch.size());
     }
     m_backoffMs = 0;
     m_allDirty = false;

@@ -26,6 +26,10 @@ Dispatcher::Dispatcher(Store &store, QString owner, QObject *parent)
     // failure.
     m_network.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     m_insecureNetwork.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    m_clock.start();
+    m_deadlineTimer.setSingleShot(true);
+    m_deadlineTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &Dispatcher::expireDeadlines);
 }
 
 Dispatcher::~Dispatcher()
@@ -191,21 +195,42 @@ void Dispatcher::send(const RequestPointer &entry, const QHostAddress &pinnedAdd
     QNetworkAccessManager &network = entry->webhook.tlsSkipVerify ? m_insecureNetwork : m_network;
     QNetworkReply *reply = network.post(request, entry->payload.body);
     // transferTimeout only measures inactivity and reports a cancel; a webhook gets a total deadline of its
-    // own.
-    auto *deadline = new QTimer(reply);
-    deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, this, [this, reply] {
-        auto it = m_requests.find(reply);
-        if (it == m_requests.end())
-            return;
-        (*it)->timedOut = true;
-        reply->abort();
-    });
+    // own. One timer serves every request (a timer object per request costs more than the rest of the
+    // bookkeeping together).
     const qint64 left = qMax<qint64>(100, entry->webhook.timeoutMs - entry->clock.elapsed());
-    deadline->start(int(left));
+    entry->deadline = m_deadlines.insert({m_clock.elapsed() + left, reply});
+    entry->hasDeadline = true;
+    armDeadlineTimer();
     connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
     m_requests.insert(reply, entry);
+}
+
+void Dispatcher::armDeadlineTimer()
+{
+    if (m_deadlines.empty()) {
+        m_deadlineTimer.stop();
+        return;
+    }
+    const qint64 wait = qMax<qint64>(0, m_deadlines.begin()->first - m_clock.elapsed());
+    if (!m_deadlineTimer.isActive() || m_deadlineTimer.remainingTime() > wait)
+        m_deadlineTimer.start(int(wait));
+}
+
+void Dispatcher::expireDeadlines()
+{
+    const qint64 now = m_clock.elapsed();
+    while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
+        QNetworkReply *reply = m_deadlines.begin()->second;
+        m_deadlines.erase(m_deadlines.begin());
+        auto it = m_requests.find(reply);
+        if (it == m_requests.end())
+            continue;
+        (*it)->hasDeadline = false;
+        (*it)->timedOut = true;
+        reply->abort(); // finished() follows at once and records the timeout
+    }
+    armDeadlineTimer();
 }
 
 void Dispatcher::onReadyRead(QNetworkReply *reply)
@@ -233,6 +258,10 @@ void Dispatcher::onFinished(QNetworkReply *reply)
     onReadyRead(reply); // bytes that arrived with the finish
     const RequestPointer entry = it.value();
     m_requests.erase(it);
+    if (entry->hasDeadline) {
+        m_deadlines.erase(entry->deadline);
+        entry->hasDeadline = false;
+    }
     reply->deleteLater();
     if (entry->aborting)
         return; // abortAll() released the slot and the lease
@@ -334,34 +363,72 @@ void Dispatcher::complete(InFlightRequest &request, const Result &result)
         }
     }
 
-    const bool recorded = m_store.recordAttempt(attempt, outcome, m_owner);
-    if (recorded && !disableReason.isEmpty() &&
-        m_store.setWebhookEnabled(request.webhook.id, false, disableReason))
-        emit webhookDisabled(request.webhook.id, disableReason);
-    if (!recorded) {
-        // The lease stays on the row; it runs out and another claim retries the delivery. Nothing is lost.
-        emit storeFailed(QStringLiteral("cannot record attempt %1 of delivery %2: %3")
-                             .arg(attempt.number)
-                             .arg(delivery.id)
-                             .arg(m_store.lastError()));
-    } else {
-        delivery.state = outcome.state;
-        delivery.attempts = attemptsInSeries;
-        delivery.totalAttempts += 1;
-        delivery.nextAttemptAt = outcome.nextAttemptAt;
-        delivery.leaseOwner.clear();
-        delivery.leaseExpiresAt = {};
-        delivery.lastStatus = status;
-        delivery.lastError = attempt.errorClass;
-        delivery.updatedAt = now;
-        delivery.webhookName = request.webhook.name;
-        emit attemptRecorded(attempt, delivery);
+    FinishedAttempt finished;
+    finished.record.attempt = attempt;
+    finished.record.outcome = outcome;
+    finished.delivery = delivery;
+    finished.webhookId = request.webhook.id;
+    finished.webhookName = request.webhook.name;
+    finished.disableReason = disableReason;
+    m_finished.append(std::move(finished));
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        // Every attempt that finishes in this event-loop pass goes into one transaction: one sync to disk
+        // for all of them instead of one each, which is what bounds dispatch throughput.
+        QMetaObject::invokeMethod(this, &Dispatcher::flushFinished, Qt::QueuedConnection);
     }
-    releaseSlot(request.webhook.id);
+}
+
+void Dispatcher::flushFinished()
+{
+    m_flushScheduled = false;
+    if (m_finished.isEmpty())
+        return;
+    QList<FinishedAttempt> batch;
+    batch.swap(m_finished);
+    QList<RecordedAttempt> records;
+    records.reserve(batch.size());
+    for (const FinishedAttempt &finished : std::as_const(batch))
+        records.append(finished.record);
+    const bool recorded = m_store.recordAttempts(records, m_owner);
+    if (!recorded) {
+        // The leases stay on the rows; they run out and another claim retries the deliveries. Nothing is
+        // lost.
+        emit storeFailed(QStringLiteral("cannot record %1 attempt(s), the first of delivery %2: %3")
+                             .arg(batch.size())
+                             .arg(batch.constFirst().delivery.id)
+                             .arg(m_store.lastError()));
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        FinishedAttempt &finished = batch[i];
+        if (recorded) {
+            const AttemptRecord &attempt = records.at(i).attempt; // carries the id the store gave it
+            const AttemptOutcome &outcome = finished.record.outcome;
+            if (!finished.disableReason.isEmpty() &&
+                m_store.setWebhookEnabled(finished.webhookId, false, finished.disableReason))
+                emit webhookDisabled(finished.webhookId, finished.disableReason);
+            DeliveryRecord &delivery = finished.delivery;
+            delivery.state = outcome.state;
+            delivery.attempts += 1;
+            delivery.totalAttempts += 1;
+            delivery.nextAttemptAt = outcome.nextAttemptAt;
+            delivery.leaseOwner.clear();
+            delivery.leaseExpiresAt = {};
+            delivery.lastStatus = attempt.responseStatus;
+            delivery.lastError = attempt.errorClass;
+            delivery.updatedAt = now;
+            delivery.webhookName = finished.webhookName;
+            emit attemptRecorded(attempt, delivery);
+        }
+        releaseSlot(finished.webhookId);
+    }
 }
 
 void Dispatcher::abortAll()
 {
+    // Attempts that have finished are recorded before the leases go back, or their results would be lost.
+    flushFinished();
     if (m_inFlight == 0)
         return;
     const QList<RequestPointer> entries = m_requests.values();
@@ -371,6 +438,8 @@ void Dispatcher::abortAll()
     for (QNetworkReply *reply : replies)
         reply->abort();
     m_requests.clear();
+    m_deadlines.clear();
+    m_deadlineTimer.stop();
     // Requests still resolving their destination hold slots too; everything this owner holds goes back.
     ++m_generation;
     m_inFlight = 0;

@@ -13,11 +13,12 @@
 #include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
+#include <map>
 #include <memory>
 
 class QNetworkReply;
-class QTimer;
 
 // Sends claimed deliveries with QNetworkAccessManager, many at once, at most `concurrency` per webhook so
 // that a slow or dead endpoint only ever holds its own slots. Each finished request becomes an attempt record
@@ -62,6 +63,8 @@ private:
         DeliveryPayload payload;
         QElapsedTimer clock;
         bool timedOut = false;
+        bool hasDeadline = false;
+        std::multimap<qint64, QNetworkReply *>::iterator deadline; // in m_deadlines while hasDeadline
         bool aborting = false;
         quint64 generation = 0; // abortAll() moves to a new one; older lookups then come back to nothing
     };
@@ -77,11 +80,24 @@ private:
         bool permanent = false; // no point retrying (the destination is not allowed)
     };
 
+    // An attempt that has its answer, waiting for the end of the event-loop pass to be written.
+    struct FinishedAttempt
+    {
+        RecordedAttempt record;
+        DeliveryRecord delivery; // as claimed; updated to the outcome once recorded
+        qint64 webhookId = 0;
+        QString webhookName;
+        QString disableReason; // not empty: the answer disables the webhook
+    };
+
     // Resolves and checks the destination when the guard is on, then sends.
     void send(const RequestPointer &request, const QHostAddress &pinnedAddress);
+    void armDeadlineTimer();
+    void expireDeadlines();
     void onReadyRead(QNetworkReply *reply);
     void onFinished(QNetworkReply *reply);
     void complete(InFlightRequest &request, const Result &result);
+    void flushFinished();
     void releaseSlot(qint64 webhookId);
     static Result resultOf(QNetworkReply *reply, const InFlightRequest &request);
     static QString errorClassFor(QNetworkReply *reply, bool timedOut);
@@ -98,4 +114,9 @@ private:
     QHash<qint64, int> m_inFlightPerWebhook;
     int m_inFlight = 0; // including requests still resolving their destination
     quint64 m_generation = 0;
+    QList<FinishedAttempt> m_finished;
+    QElapsedTimer m_clock;                              // the time base of m_deadlines
+    std::multimap<qint64, QNetworkReply *> m_deadlines; // each request's total deadline, earliest first
+    QTimer m_deadlineTimer;
+    bool m_flushScheduled = false;
 };

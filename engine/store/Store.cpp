@@ -576,10 +576,32 @@ std::optional<qint64> Store::earliestDue(qint64 webhookId)
     return due;
 }
 
-bool Store::recordAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const QString &owner)
+bool Store::recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome, const QString &owner)
 {
     if (!beginWrite())
         return false;
+    if (!writeAttempt(attempt, outcome, owner)) {
+        rollback();
+        return false;
+    }
+    return commit();
+}
+
+bool Store::recordAttempts(QList<RecordedAttempt> &attempts, const QString &owner)
+{
+    if (!beginWrite())
+        return false;
+    for (RecordedAttempt &recorded : attempts) {
+        if (!writeAttempt(recorded.attempt, recorded.outcome, owner)) {
+            rollback();
+            return false;
+        }
+    }
+    return commit();
+}
+
+bool Store::writeAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const QString &owner)
+{
     QSqlQuery &insert = prepared(
         "insertAttempt",
         QStringLiteral(
@@ -600,10 +622,8 @@ bool Store::recordAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const
     insert.bindValue(11, a.responseBody.isNull() ? QByteArray("") : a.responseBody);
     insert.bindValue(12, text(a.errorClass));
     insert.bindValue(13, text(a.errorMessage));
-    if (!execOrFail(insert)) {
-        rollback();
+    if (!execOrFail(insert))
         return false;
-    }
     a.id = insert.next() ? insert.value(0).toLongLong() : 0;
     insert.finish();
 
@@ -623,12 +643,10 @@ bool Store::recordAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const
     update.bindValue(4, QDateTime::currentMSecsSinceEpoch());
     update.bindValue(5, a.deliveryId);
     update.bindValue(6, owner);
-    if (!execOrFail(update)) {
-        rollback();
+    if (!execOrFail(update))
         return false;
-    }
     update.finish();
-    return commit();
+    return true;
 }
 
 // --- History
