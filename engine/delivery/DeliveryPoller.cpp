@@ -28,6 +28,12 @@ DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString own
         m_allDirty = true;
         runRound();
     });
+    // Finished attempts are written by the next round, in the transaction of its claims.
+    connect(&m_dispatcher, &Dispatcher::attemptsWaiting, this, [this] {
+        if (m_backoffMs > 0 && m_dueTimer.isActive())
+            return; // backing off after a store failure: the timer runs the next round
+        scheduleRound();
+    });
 }
 
 void DeliveryPoller::setWebhooks(const QList<WebhookConfig> &webhooks)
@@ -40,6 +46,7 @@ void DeliveryPoller::setWebhooks(const QList<WebhookConfig> &webhooks)
 void DeliveryPoller::start()
 {
     m_running = true;
+    m_dispatcher.setRecordInRounds(true);
     m_pollTimer.start();
     wake();
 }
@@ -47,6 +54,7 @@ void DeliveryPoller::start()
 void DeliveryPoller::stop()
 {
     m_running = false;
+    m_dispatcher.setRecordInRounds(false); // what finishes from now on is written by the dispatcher
     m_pollTimer.stop();
     m_dueTimer.stop();
 }
@@ -82,17 +90,29 @@ void DeliveryPoller::runRound()
     if (!m_running)
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    // The whole round is one transaction: one sync to disk for the claims of every webhook, and nothing is
-    // sent before the claims are durable (a claim that was rolled back must never be sent).
+    // The whole round is one transaction: the attempts that finished since the last round, the claims of
+    // every webhook, one sync to disk for all. Nothing is sent before the claims are durable (a claim that
+    // was rolled back must never be sent).
+    QList<Dispatcher::FinishedAttempt> finished = m_dispatcher.takeFinished();
+    QHash<qint64, int> settling; // slots the finished attempts hold until they are settled
+    for (const Dispatcher::FinishedAttempt &attempt : std::as_const(finished)) {
+        ++settling[attempt.delivery.webhookId];
+        m_dirty.insert(attempt.delivery.webhookId); // its freed slot can take the next delivery at once
+    }
+    auto fail = [&] {
+        m_store.rollback();
+        m_dispatcher.settleFinished(finished, false);
+        backOff();
+        emit roundFinished(0);
+    };
     if (!m_store.beginWrite()) {
+        m_dispatcher.settleFinished(finished, false);
         backOff();
         emit roundFinished(0);
         return;
     }
-    if (m_allDirty && m_store.releaseExpiredLeases(now) < 0) {
-        m_store.rollback();
-        backOff();
-        emit roundFinished(0);
+    if (!m_dispatcher.writeFinished(finished) || (m_allDirty && m_store.releaseExpiredLeases(now) < 0)) {
+        fail();
         return;
     }
 
@@ -100,25 +120,25 @@ void DeliveryPoller::runRound()
     for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {
         if (!webhook.enabled || (!m_allDirty && !m_dirty.contains(webhook.id)))
             continue;
-        const int free = m_dispatcher.freeSlots(webhook);
+        const int free = m_dispatcher.freeSlots(webhook) + settling.value(webhook.id);
         if (free <= 0)
             continue;
         std::optional<QList<ClaimedDelivery>> batch =
             m_store.claimDue(webhook.id, free, m_owner, now, now + leaseMsFor(webhook));
         if (!batch) {
-            m_store.rollback();
-            backOff();
-            emit roundFinished(0);
+            fail();
             return;
         }
         if (!batch->isEmpty())
             batches.append({webhook, std::move(*batch)});
     }
-    if (!m_store.commit()) {
+    if (!m_store.commit()) { // commit() rolls back on failure
+        m_dispatcher.settleFinished(finished, false);
         backOff();
         emit roundFinished(0);
         return;
     }
+    m_dispatcher.settleFinished(finished, true);
     int claimed = 0;
     for (const auto &[webhook, batch] : std::as_const(batches)) {
         for (const ClaimedDelivery &delivery : batch)

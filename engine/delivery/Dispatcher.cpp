@@ -364,64 +364,101 @@ void Dispatcher::complete(InFlightRequest &request, const Result &result)
     }
 
     FinishedAttempt finished;
-    finished.record.attempt = attempt;
-    finished.record.outcome = outcome;
+    finished.attempt = attempt;
+    finished.outcome = outcome;
     finished.delivery = delivery;
-    finished.webhookId = request.webhook.id;
     finished.webhookName = request.webhook.name;
     finished.disableReason = disableReason;
     m_finished.append(std::move(finished));
-    if (!m_flushScheduled) {
+    // Attempts that finish in the same event-loop pass share one transaction, and with the poller running
+    // the claims that follow join it too: one sync to disk per pass instead of two per delivery, which is
+    // what bounds dispatch throughput.
+    if (m_recordInRounds) {
+        if (!m_waitingSignalled) {
+            m_waitingSignalled = true;
+            emit attemptsWaiting();
+        }
+    } else if (!m_flushScheduled) {
         m_flushScheduled = true;
-        // Every attempt that finishes in this event-loop pass goes into one transaction: one sync to disk
-        // for all of them instead of one each, which is what bounds dispatch throughput.
         QMetaObject::invokeMethod(this, &Dispatcher::flushFinished, Qt::QueuedConnection);
     }
+}
+
+void Dispatcher::setRecordInRounds(bool on)
+{
+    m_recordInRounds = on;
+    if (!on && !m_finished.isEmpty() && !m_flushScheduled) {
+        m_flushScheduled = true;
+        QMetaObject::invokeMethod(this, &Dispatcher::flushFinished, Qt::QueuedConnection);
+    }
+}
+
+QList<Dispatcher::FinishedAttempt> Dispatcher::takeFinished()
+{
+    m_waitingSignalled = false;
+    QList<FinishedAttempt> finished;
+    finished.swap(m_finished);
+    return finished;
+}
+
+bool Dispatcher::writeFinished(QList<FinishedAttempt> &finished)
+{
+    for (FinishedAttempt &attempt : finished) {
+        if (!m_store.writeAttempt(attempt.attempt, attempt.outcome, m_owner))
+            return false;
+    }
+    return true;
 }
 
 void Dispatcher::flushFinished()
 {
     m_flushScheduled = false;
-    if (m_finished.isEmpty())
+    QList<FinishedAttempt> finished = takeFinished();
+    if (finished.isEmpty())
         return;
-    QList<FinishedAttempt> batch;
-    batch.swap(m_finished);
-    QList<RecordedAttempt> records;
-    records.reserve(batch.size());
-    for (const FinishedAttempt &finished : std::as_const(batch))
-        records.append(finished.record);
-    const bool recorded = m_store.recordAttempts(records, m_owner);
+    bool recorded = m_store.beginWrite();
+    if (recorded && !writeFinished(finished)) {
+        m_store.rollback();
+        recorded = false;
+    }
+    recorded = recorded && m_store.commit();
+    settleFinished(finished, recorded);
+}
+
+void Dispatcher::settleFinished(QList<FinishedAttempt> &finished, bool recorded)
+{
+    if (finished.isEmpty())
+        return;
     if (!recorded) {
         // The leases stay on the rows; they run out and another claim retries the deliveries. Nothing is
         // lost.
         emit storeFailed(QStringLiteral("cannot record %1 attempt(s), the first of delivery %2: %3")
-                             .arg(batch.size())
-                             .arg(batch.constFirst().delivery.id)
+                             .arg(finished.size())
+                             .arg(finished.constFirst().delivery.id)
                              .arg(m_store.lastError()));
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    for (qsizetype i = 0; i < batch.size(); ++i) {
-        FinishedAttempt &finished = batch[i];
+    for (FinishedAttempt &entry : finished) {
+        const qint64 webhookId = entry.delivery.webhookId;
         if (recorded) {
-            const AttemptRecord &attempt = records.at(i).attempt; // carries the id the store gave it
-            const AttemptOutcome &outcome = finished.record.outcome;
-            if (!finished.disableReason.isEmpty() &&
-                m_store.setWebhookEnabled(finished.webhookId, false, finished.disableReason))
-                emit webhookDisabled(finished.webhookId, finished.disableReason);
-            DeliveryRecord &delivery = finished.delivery;
-            delivery.state = outcome.state;
+            const AttemptRecord &attempt = entry.attempt; // carries the id the store gave it
+            if (!entry.disableReason.isEmpty() &&
+                m_store.setWebhookEnabled(webhookId, false, entry.disableReason))
+                emit webhookDisabled(webhookId, entry.disableReason);
+            DeliveryRecord &delivery = entry.delivery;
+            delivery.state = entry.outcome.state;
             delivery.attempts += 1;
             delivery.totalAttempts += 1;
-            delivery.nextAttemptAt = outcome.nextAttemptAt;
+            delivery.nextAttemptAt = entry.outcome.nextAttemptAt;
             delivery.leaseOwner.clear();
             delivery.leaseExpiresAt = {};
             delivery.lastStatus = attempt.responseStatus;
             delivery.lastError = attempt.errorClass;
             delivery.updatedAt = now;
-            delivery.webhookName = finished.webhookName;
+            delivery.webhookName = entry.webhookName;
             emit attemptRecorded(attempt, delivery);
         }
-        releaseSlot(finished.webhookId);
+        releaseSlot(webhookId);
     }
 }
 

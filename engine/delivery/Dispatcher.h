@@ -41,6 +41,26 @@ public:
     // Aborts every request without recording an attempt and hands the deliveries back to the queue.
     void abortAll();
 
+    // An attempt that has its answer and waits to be written, with what to report once it is.
+    struct FinishedAttempt
+    {
+        AttemptRecord attempt;
+        AttemptOutcome outcome;
+        DeliveryRecord delivery; // as claimed; moved on to the outcome once recorded
+        QString webhookName;
+        QString disableReason; // not empty: the answer disables the webhook
+    };
+
+    // On: finished attempts wait for the poller, which writes them in the transaction of its next claims
+    // (attemptsWaiting() asks it to run). Off: the dispatcher writes them itself at the end of each
+    // event-loop pass. The poller turns it on while it runs.
+    void setRecordInRounds(bool on);
+    // The finished attempts not yet written; the caller writes them (writeFinished inside its transaction)
+    // and then hands them to settleFinished, whether or not the write committed.
+    QList<FinishedAttempt> takeFinished();
+    bool writeFinished(QList<FinishedAttempt> &finished);
+    void settleFinished(QList<FinishedAttempt> &finished, bool recorded);
+
     // Headers the dispatcher sets itself; a webhook's static headers may not replace them.
     static bool isReservedHeader(QByteArrayView lowerName);
     // Header names whose values never reach the attempt log.
@@ -52,6 +72,7 @@ signals:
     void slotFreed(qint64 webhookId);
     void webhookDisabled(qint64 webhookId, const QString &reason);
     void storeFailed(const QString &reason);
+    void attemptsWaiting();
 
 private:
     struct InFlightRequest
@@ -80,16 +101,6 @@ private:
         bool permanent = false; // no point retrying (the destination is not allowed)
     };
 
-    // An attempt that has its answer, waiting for the end of the event-loop pass to be written.
-    struct FinishedAttempt
-    {
-        RecordedAttempt record;
-        DeliveryRecord delivery; // as claimed; updated to the outcome once recorded
-        qint64 webhookId = 0;
-        QString webhookName;
-        QString disableReason; // not empty: the answer disables the webhook
-    };
-
     // Resolves and checks the destination when the guard is on, then sends.
     void send(const RequestPointer &request, const QHostAddress &pinnedAddress);
     void armDeadlineTimer();
@@ -115,6 +126,8 @@ private:
     int m_inFlight = 0; // including requests still resolving their destination
     quint64 m_generation = 0;
     QList<FinishedAttempt> m_finished;
+    bool m_recordInRounds = false;
+    bool m_waitingSignalled = false;
     QElapsedTimer m_clock;                              // the time base of m_deadlines
     std::multimap<qint64, QNetworkReply *> m_deadlines; // each request's total deadline, earliest first
     QTimer m_deadlineTimer;

@@ -587,19 +587,6 @@ bool Store::recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome,
     return commit();
 }
 
-bool Store::recordAttempts(QList<RecordedAttempt> &attempts, const QString &owner)
-{
-    if (!beginWrite())
-        return false;
-    for (RecordedAttempt &recorded : attempts) {
-        if (!writeAttempt(recorded.attempt, recorded.outcome, owner)) {
-            rollback();
-            return false;
-        }
-    }
-    return commit();
-}
-
 bool Store::writeAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const QString &owner)
 {
     QSqlQuery &insert = prepared(

@@ -43,13 +43,6 @@ struct AttemptOutcome
     QDateTime nextAttemptAt; // pending only
 };
 
-// One finished attempt and where it leaves its delivery, as written in a batch.
-struct RecordedAttempt
-{
-    AttemptRecord attempt;
-    AttemptOutcome outcome;
-};
-
 // All SQL of Tidings, on one connection owned by the thread that opened the store. Backend differences live
 // in the SqlDialect; this class holds the queries both backends share. Errors: false/empty results plus
 // lastError().
@@ -115,8 +108,9 @@ public:
     std::optional<qint64> earliestDue(qint64 webhookId);
     // Stores the attempt and moves the delivery on, only while `owner` still holds its lease.
     bool recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome, const QString &owner);
-    // The same for many attempts in one transaction (one sync instead of one per attempt); all or none.
-    bool recordAttempts(QList<RecordedAttempt> &attempts, const QString &owner);
+    // recordAttempt's statements inside a transaction the caller owns, so a batch of attempts (and the next
+    // claims) share one sync to disk.
+    bool writeAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome, const QString &owner);
 
     // History.
     QList<DeliveryRecord> deliveries(const DeliveryFilter &filter);
@@ -145,8 +139,6 @@ private:
     // small query.
     QSqlQuery &prepared(const char *key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
-    // recordAttempt's statements, inside a transaction the caller owns.
-    bool writeAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome, const QString &owner);
     int deleteBatch(const char *key, const QString &sql, const QVariantList &values);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);
     static WebhookConfig webhookFromRow(const QSqlQuery &query);
