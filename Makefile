@@ -5,6 +5,8 @@
 #   make test-asan              the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)
 #   make fuzz FUZZ_SECONDS=60   each libFuzzer target in tests/fuzz for FUZZ_SECONDS (build-fuzz, clang)
 #   make soak SOAK_ARGS=...     serve under a constant stream with a short retention: database and RSS over time
+# And for performance work (docs/performance.md):
+#   make bench BENCH_ARGS=...   every figure against its peer in the same run; prints a markdown table
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 GUI ?= ON
@@ -18,7 +20,7 @@ FUZZ_TARGETS ?= http_parser envelope filter
 # at -O1 so the suite still runs at a reasonable speed.
 SANITIZER_CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DTIDINGS_GUI=OFF
 
-.PHONY: run test build deps test-deps configure format clean test-asan fuzz fuzz-build soak
+.PHONY: run test build deps test-deps configure format clean test-asan fuzz fuzz-build soak bench
 
 deps:
 	@scripts/install-deps.sh build
@@ -67,3 +69,11 @@ format:
 
 clean:
 	@rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
+
+# Release flags (RelWithDebInfo, as `make run` builds), the suite's programs, nginx and wrk from Debian.
+BENCH_ARGS ?=
+bench:
+	@scripts/install-deps.sh build bench
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTIDINGS_GUI=$(GUI) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tidings tidings_bench
+	@python3 bench/run.py --build $(BUILD_DIR) --out $(BUILD_DIR)/bench-results.md $(BENCH_ARGS)

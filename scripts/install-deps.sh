@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Tidings needs, and only those that are missing.
-# Usage: scripts/install-deps.sh [build|test|asan|fuzz]...   (build is always included)
+# Usage: scripts/install-deps.sh [build|test|asan|fuzz|bench]...   (build is always included)
 set -euo pipefail
 
 build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
@@ -11,6 +11,8 @@ test=(docker-registry skopeo curl sqlite3 gzip tar openssl)
 asan=(libasan8 libubsan1)
 # `make fuzz`: clang 14 and compiler-rt, which holds libFuzzer (libclang_rt.fuzzer) and clang's sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
+# `make bench`: the peers and load generators the performance suite measures against (docs/performance.md).
+bench=(nginx-light wrk nghttp2-client hyperfine python3)
 
 wanted=("${build[@]}")
 for group in "$@"; do
@@ -19,7 +21,8 @@ for group in "$@"; do
         test) wanted+=("${test[@]}") ;;
         asan) wanted+=("${asan[@]}") ;;
         fuzz) wanted+=("${fuzz[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test, asan, fuzz)" >&2; exit 2 ;;
+        bench) wanted+=("${bench[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (build, test, asan, fuzz, bench)" >&2; exit 2 ;;
     esac
 done
 
@@ -39,5 +42,6 @@ if [[ $(id -u) -ne 0 ]]; then
     sudo=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Wait for another apt run (unattended upgrades, a parallel build) instead of failing at once.
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,509 @@
+#!/usr/bin/env python3
+"""The performance suite behind `make bench` (docs/performance.md explains each figure).
+
+Every figure is measured against a peer in the same run: the runs of Tidings and of its peer alternate, each
+figure is the median of --runs runs, and the table prints the range beside it. A run in which the sink saw a
+lost or duplicated delivery fails the whole suite, whatever its speed.
+
+    bench/run.py --build build [--runs 3] [--quick] [--only intake,dispatch,...] [--out results.md]
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIGURES = ["intake64", "intake1", "dispatch", "latency", "isolation", "retry", "backlog", "idle", "startup"]
+
+
+class BenchError(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env():
+    # A developer's TIDINGS_DB or TIDINGS_POLL_INTERVAL must not change what the suite measures.
+    return {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def median_range(values, fmt="{:.0f}"):
+    if not values:
+        return "n/a"
+    med = statistics.median(values)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+class Suite:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.tidings = os.path.join(self.build, "app", "tidings")
+        self.bench = os.path.join(self.build, "bench", "tidings_bench")
+        for binary in (self.tidings, self.bench):
+            if not os.access(binary, os.X_OK):
+                raise BenchError(f"{binary} is missing: build first (make bench does)")
+        self.tmp = tempfile.mkdtemp(prefix="tidings-bench-")
+        self.procs = []
+        self.rows = []
+        self.scale = 0.2 if args.quick else 1.0
+        self.sink_proc = None
+
+    # --- processes ------------------------------------------------------------------------------------------
+
+    def spawn(self, argv, **kwargs):
+        proc = subprocess.Popen(argv, env=clean_env(), **kwargs)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc, sig=signal.SIGTERM):
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def cleanup(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_sink(self, endpoints, slow=None):
+        argv = [self.bench, "sink", "--endpoints", str(endpoints)]
+        for index, ms in (slow or {}).items():
+            argv += ["--slow", f"{index}:{ms}"]
+        proc = self.spawn(argv, stdout=subprocess.PIPE, text=True)
+        line = proc.stdout.readline().split()
+        if not line or line[0] != "ports":
+            raise BenchError("the bench sink did not start")
+        return proc, [int(p) for p in line[1:]]
+
+    def sink_stats(self, port):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats", timeout=10) as answer:
+            return json.load(answer)
+
+    def sink_reset(self, port):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/reset", method="POST", data=b"")
+        urllib.request.urlopen(request, timeout=10).read()
+
+    def seed(self, db, ports, pending=0, finished=0, due_in_ms=0, due_spread_ms=0, concurrency=6):
+        argv = [self.bench, "seed", "--db", db, "--ports", ",".join(map(str, ports)),
+                "--pending", str(pending), "--finished", str(finished), "--concurrency", str(concurrency)]
+        if due_in_ms:
+            argv += ["--due-in-ms", str(due_in_ms), "--due-spread-ms", str(due_spread_ms)]
+        out = subprocess.run(argv, env=clean_env(), check=True, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def serve(self, db, extra=(), listen="127.0.0.1:0"):
+        """Starts `tidings serve`; returns (process, intake URL)."""
+        proc = self.spawn([self.tidings, "--db", db, "serve", "--listen", listen, *extra],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                raise BenchError(f"tidings serve exited ({proc.poll()}) before printing its intake URL")
+            if line.startswith("Intake: "):
+                # Keep draining its output so a full pipe can never block it.
+                subprocess.Popen(["cat"], stdin=proc.stdout, stdout=subprocess.DEVNULL)
+                return proc, line.split(" ", 1)[1].strip()
+        raise BenchError("tidings serve printed no intake URL within 30 s")
+
+    def wait_for(self, port, condition, timeout, what):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            stats = self.sink_stats(port)
+            if condition(stats):
+                return stats
+            time.sleep(0.1)
+        raise BenchError(f"timed out after {timeout} s waiting for {what}: {self.sink_stats(port)}")
+
+    def check_exact(self, stats, expected, what):
+        if stats["duplicates"] or stats["unique"] != expected or stats["received"] != expected:
+            raise BenchError(f"{what}: expected {expected} unique deliveries, sink saw {stats['received']} "
+                             f"({stats['unique']} unique, {stats['duplicates']} duplicates): a failed run")
+
+    def add(self, figure, how, ours, peer, ratio, target, verdict):
+        self.rows.append((figure, how, ours, peer, ratio, target, "met" if verdict else "**not met**"))
+        print(f"  -> {figure}: {ours} | peer {peer} | {ratio} | {target} | {'met' if verdict else 'NOT MET'}",
+              file=sys.stderr, flush=True)
+
+    # --- figures -------------------------------------------------------------------------------------------
+
+    def nginx(self):
+        root = os.path.join(self.tmp, "nginx")
+        os.makedirs(root, exist_ok=True)
+        port = free_port()
+        conf = os.path.join(root, "nginx.conf")
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        with open(conf, "w") as f:
+            f.write(f"""{user}worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    keepalive_requests 1000000;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ return 202 '{{"accepted":1}}'; }}
+    }}
+}}
+""")
+        proc = self.spawn(["nginx", "-c", conf, "-p", root], stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return proc, f"http://127.0.0.1:{port}/v1/notify"
+            except OSError:
+                time.sleep(0.05)
+        raise BenchError("nginx did not start")
+
+    def wrk(self, url, connections, seconds):
+        script = os.path.join(self.tmp, "post.lua")
+        with open(os.path.join(HERE, "data", "push-manifest.json")) as f:
+            envelope = f.read()
+        template = envelope.replace("c23898ed-87ca-498e-8f04-277d89c31ee7", "EVENTID")
+        with open(script, "w") as f:
+            f.write(f"""-- Every request a new event (a repeated id would be a cheap duplicate, not a stored event).
+local template = {json.dumps(template)}
+local counter = 0
+local prefix = string.format("%d-%d", os.time(), math.random(1, 1000000000))
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/vnd.docker.distribution.events.v2+json"
+request = function()
+    counter = counter + 1
+    local body = template:gsub("EVENTID", prefix .. "-" .. counter)
+    return wrk.format(nil, nil, nil, body)
+end
+""")
+        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
+                             capture_output=True, text=True, check=True).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+        non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+        errors = re.search(r"Socket errors: (.*)", out)
+        if non2xx or errors:
+            raise BenchError(f"wrk against {url} saw errors: {out}")
+        return rps, float(p99.group(1)) * scale
+
+    def intake(self, connections):
+        seconds = 10 if not self.args.quick else 5
+        ours, peers, p99s = [], [], []
+        for run in range(self.args.runs):
+            nginx, nginx_url = self.nginx()
+            peers.append(self.wrk(nginx_url, connections, seconds)[0])
+            self.stop(nginx)
+            db = os.path.join(self.tmp, f"intake{connections}-{run}.db")
+            # One webhook that this traffic does not match: routing runs, dispatch does not join the figure.
+            subprocess.run([self.tidings, "--db", db, "webhook", "add", "--name", "elsewhere", "--url",
+                            "http://127.0.0.1:9/hook", "--repository", "nomatch/*"],
+                           env=clean_env(), check=True, capture_output=True)
+            serve, url = self.serve(db)
+            rps, p99 = self.wrk(url, connections, seconds)
+            self.stop(serve)
+            ours.append(rps)
+            p99s.append(p99)
+            print(f"  intake c{connections} run {run}: tidings {rps:.0f}/s p99 {p99:.2f} ms, nginx {peers[-1]:.0f}/s",
+                  file=sys.stderr, flush=True)
+        ratios = [o / p for o, p in zip(ours, peers)]
+        target = 0.30 if connections > 1 else 0.25
+        met = statistics.median(ratios) >= target and (connections == 1 or statistics.median(p99s) <= 5.0)
+        ours_text = f"{median_range(ours)} req/s" + (f", p99 {median_range(p99s, '{:.2f}')} ms" if connections > 1 else "")
+        self.add(f"durable intake, {connections} connection{'s' if connections > 1 else ''}",
+                 f"wrk -t1 -c{connections} -d{seconds}s, a new event per request", ours_text,
+                 f"nginx 1 worker: {median_range(peers)} req/s", f"{median_range(ratios, '{:.2f}')} x",
+                 f"≥ {target:.2f} x" + (", p99 ≤ 5 ms" if connections > 1 else ""), met)
+
+    def dispatch_run(self, count, slow=None, refused=False):
+        """One dispatch run: returns (deliveries/s of the healthy endpoints, CPU µs per delivery, stats)."""
+        endpoints = 10 - (1 if refused else 0)
+        sink, ports = self.start_sink(endpoints, slow)
+        webhook_ports = ports + ([free_port()] if refused else [])
+        db = os.path.join(self.tmp, f"dispatch-{time.time_ns()}.db")
+        self.seed(db, webhook_ports, pending=count)
+        healthy = [i for i in range(len(webhook_ports)) if not (slow and i in slow) and i < endpoints]
+        expected_healthy = sum(count // len(webhook_ports) + (1 if i < count % len(webhook_ports) else 0)
+                               for i in healthy)
+        serve, _ = self.serve(db)
+        stats = self.wait_for(ports[0], lambda s: sum(s["per_endpoint"][i] for i in healthy) >= expected_healthy,
+                              600, "the healthy endpoints to receive their deliveries")
+        cpu = cpu_seconds(serve.pid)
+        self.stop(serve)
+        self.stop(sink)
+        if stats["duplicates"]:
+            raise BenchError(f"dispatch: {stats['duplicates']} duplicate deliveries: a failed run")
+        if not slow and not refused:
+            self.check_exact(stats, count, "dispatch")
+        last = max(stats["last_us_per_endpoint"][i] for i in healthy)
+        rate = expected_healthy / ((last - stats["first_us"]) / 1e6)
+        return rate, cpu * 1e6 / max(1, stats["received"]), stats
+
+    def bare_run(self, count):
+        sink, ports = self.start_sink(10)
+        out = subprocess.run([self.bench, "send", "--ports", ",".join(map(str, ports)), "--count", str(count),
+                              "--concurrency", "6"], env=clean_env(), capture_output=True, text=True,
+                             check=True).stdout
+        result = json.loads(out.strip().splitlines()[-1])
+        stats = self.sink_stats(ports[0])
+        self.stop(sink)
+        self.check_exact(stats, count, "bare sender")
+        return result["rate"], result["cpu_us_per_delivery"]
+
+    def dispatch(self):
+        count = int(100000 * self.scale)
+        ours, ours_cpu, peers, peers_cpu = [], [], [], []
+        for run in range(self.args.runs):
+            rate, cpu = self.bare_run(count)
+            peers.append(rate)
+            peers_cpu.append(cpu)
+            rate, cpu, _ = self.dispatch_run(count)
+            ours.append(rate)
+            ours_cpu.append(cpu)
+            print(f"  dispatch run {run}: tidings {ours[-1]:.0f}/s {ours_cpu[-1]:.0f} µs, bare {peers[-1]:.0f}/s "
+                  f"{peers_cpu[-1]:.0f} µs", file=sys.stderr, flush=True)
+        self.dispatch_rate = statistics.median(ours)
+        ratios = [o / p for o, p in zip(ours, peers)]
+        cpu_ratios = [o / p for o, p in zip(ours_cpu, peers_cpu)]
+        met = statistics.median(ratios) >= 0.8 and statistics.median(cpu_ratios) <= 1.3
+        self.add("dispatch to 10 endpoints", f"{count} deliveries queued, 6 in flight per endpoint, drained",
+                 f"{median_range(ours)}/s, {median_range(ours_cpu)} µs CPU each",
+                 f"bare QNAM sender: {median_range(peers)}/s, {median_range(peers_cpu)} µs",
+                 f"{median_range(ratios, '{:.2f}')} x rate, {median_range(cpu_ratios, '{:.2f}')} x CPU",
+                 "≥ 0.8 x rate, ≤ 1.3 x CPU", met)
+
+    def latency(self):
+        seconds = 60 if not self.args.quick else 15
+        for rate in (100, 500):
+            p50s, p99s = [], []
+            for run in range(self.args.runs):
+                sink, ports = self.start_sink(1)
+                db = os.path.join(self.tmp, f"latency-{rate}-{run}.db")
+                self.seed(db, ports)
+                serve, url = self.serve(db)
+                out = subprocess.run([self.bench, "load", "--url", url, "--rate", str(rate), "--seconds",
+                                      str(seconds)], env=clean_env(), capture_output=True, text=True,
+                                     check=True).stdout
+                load = json.loads(out.strip().splitlines()[-1])
+                stats = self.wait_for(ports[0], lambda s: s["received"] >= load["accepted"], 60,
+                                      "every accepted event to be delivered")
+                self.stop(serve)
+                self.stop(sink)
+                if load["refused"]:
+                    raise BenchError(f"latency: the intake refused {load['refused']} notifications")
+                self.check_exact(stats, load["accepted"], "latency")
+                p50s.append(stats["latency_p50_ms"])
+                p99s.append(stats["latency_p99_ms"])
+                print(f"  latency {rate}/s run {run}: p50 {p50s[-1]:.2f} ms p99 {p99s[-1]:.2f} ms",
+                      file=sys.stderr, flush=True)
+            met = statistics.median(p50s) <= 5 and statistics.median(p99s) <= 25
+            self.add(f"push-to-delivery latency, {rate} events/s",
+                     f"{seconds} s at a constant rate, sink timestamps arrivals",
+                     f"p50 {median_range(p50s, '{:.2f}')} ms, p99 {median_range(p99s, '{:.2f}')} ms",
+                     "poll interval 10,000 ms", f"p99 = {statistics.median(p99s) / 10000:.4f} x the poll",
+                     "p50 ≤ 5 ms, p99 ≤ 25 ms", met)
+
+    def isolation(self):
+        count = int(100000 * self.scale)
+        if not hasattr(self, "dispatch_rate"):
+            self.dispatch()
+        rates = []
+        for run in range(self.args.runs):
+            rate, _, stats = self.dispatch_run(count, slow={8: 2000}, refused=True)
+            rates.append(rate)
+            print(f"  isolation run {run}: healthy {rate:.0f}/s", file=sys.stderr, flush=True)
+        ratios = [r / self.dispatch_rate for r in rates]
+        self.add("isolation", "8 healthy endpoints, 1 answering after 2 s, 1 refusing connections",
+                 f"healthy endpoints {median_range(rates)}/s", f"dispatch figure: {self.dispatch_rate:.0f}/s",
+                 f"{median_range(ratios, '{:.2f}')} x", "≥ 0.9 x", statistics.median(ratios) >= 0.9)
+
+    def retry(self):
+        worst, p99s = [], []
+        for run in range(self.args.runs):
+            sink, ports = self.start_sink(10)
+            db = os.path.join(self.tmp, f"retry-{run}.db")
+            # 1,000 deliveries due within the same second, 4 s from now: serve is running well before.
+            self.seed(db, ports, pending=1000, due_in_ms=4000, due_spread_ms=1000)
+            serve, _ = self.serve(db)
+            stats = self.wait_for(ports[0], lambda s: s["received"] >= 1000, 60, "the 1,000 due deliveries")
+            self.stop(serve)
+            self.stop(sink)
+            self.check_exact(stats, 1000, "retry timing")
+            worst.append(stats["latency_max_ms"])
+            p99s.append(stats["latency_p99_ms"])
+            print(f"  retry run {run}: late by p99 {p99s[-1]:.1f} ms, at most {worst[-1]:.1f} ms",
+                  file=sys.stderr, flush=True)
+        self.add("retry timing", "1,000 deliveries due within one second (10 endpoints)",
+                 f"late by at most {median_range(worst, '{:.1f}')} ms (p99 {median_range(p99s, '{:.1f}')} ms)",
+                 "due time", "", "every attempt ≤ 100 ms after due", statistics.median(worst) <= 100)
+
+    def backlog(self):
+        pending = int(1000000 * self.scale)
+        sink, ports = self.start_sink(10)
+        db = os.path.join(self.tmp, "backlog.db")
+        started = time.time()
+        self.seed(db, ports, pending=pending)
+        print(f"  backlog: seeded {pending} pending deliveries in {time.time() - started:.0f} s", file=sys.stderr,
+              flush=True)
+        self.backlog_db = db
+        claims, plans = [], set()
+        for run in range(self.args.runs):
+            out = subprocess.run([self.bench, "claims", "--db", db, "--rounds", "1000", "--batch", "6"],
+                                 env=clean_env(), capture_output=True, text=True, check=True).stdout
+            probe = json.loads(out.strip().splitlines()[-1])
+            claims.append(probe["claim_p99_ms"])
+            plans.add(probe["uses_due_index"])
+            print(f"  backlog claims run {run}: p99 {probe['claim_p99_ms']:.3f} ms, commit p99 "
+                  f"{probe['commit_p99_ms']:.3f} ms, plan {probe['plan']}", file=sys.stderr, flush=True)
+        drains = []
+        chunk = int(50000 * self.scale)
+        for run in range(self.args.runs):
+            self.sink_reset(ports[0])
+            serve, _ = self.serve(db)
+            stats = self.wait_for(ports[0], lambda s: s["received"] >= chunk, 600, f"{chunk} deliveries")
+            self.stop(serve)
+            time.sleep(0.5)
+            stats = self.sink_stats(ports[0])
+            if stats["duplicates"]:
+                raise BenchError("backlog drain: duplicate deliveries: a failed run")
+            drains.append(stats["received"] / ((stats["last_us"] - stats["first_us"]) / 1e6))
+            print(f"  backlog drain run {run}: {drains[-1]:.0f}/s", file=sys.stderr, flush=True)
+        self.stop(sink)
+        steady = getattr(self, "dispatch_rate", None)
+        ratio = statistics.median(drains) / steady if steady else None
+        met = statistics.median(claims) <= 2 and plans == {True} and (ratio is None or ratio >= 0.9)
+        self.add(f"backlog, {pending:,} pending", "claim statement timed in the engine's transaction; then drained",
+                 f"claim p99 {median_range(claims, '{:.3f}')} ms, due index used: {plans == {True}}; "
+                 f"drain {median_range(drains)}/s", f"steady state: {steady:.0f}/s" if steady else "steady state: not run",
+                 f"{ratio:.2f} x" if ratio else "", "claim p99 ≤ 2 ms, index used, drain ≥ 0.9 x", met)
+
+    def idle(self):
+        seconds = 60 if not self.args.quick else 20
+        sink, ports = self.start_sink(1)
+        db = os.path.join(self.tmp, "idle.db")
+        self.seed(db, ports)
+        serve, _ = self.serve(db)
+        time.sleep(3)
+        cpu0, rss0 = cpu_seconds(serve.pid), rss_mib(serve.pid)
+        time.sleep(seconds)
+        cpu1, rss1 = cpu_seconds(serve.pid), rss_mib(serve.pid)
+        self.stop(serve)
+        self.stop(sink)
+        percent = (cpu1 - cpu0) * 100 / seconds
+        self.add("idle", f"serve with one webhook, nothing to do, {seconds} s", f"CPU {percent:.2f} %, RSS "
+                 f"{rss0:.1f} → {rss1:.1f} MiB", "", "", "CPU ≤ 0.5 %, RSS flat",
+                 percent <= 0.5 and rss1 - rss0 < 1.0)
+
+    def startup(self):
+        db = getattr(self, "backlog_db", None)
+        rows = "backlog database"
+        if db is None:
+            sink, ports = self.start_sink(10)
+            db = os.path.join(self.tmp, "startup.db")
+            self.seed(db, ports, finished=int(1000000 * self.scale))
+            self.stop(sink)
+            rows = "history database"
+        times = []
+        for run in range(max(5, self.args.runs)):
+            port = free_port()
+            started = time.perf_counter()
+            proc = self.spawn([self.tidings, "--db", db, "serve", "--listen", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise BenchError("serve exited during the start-up figure")
+                    time.sleep(0.001)
+            times.append((time.perf_counter() - started) * 1000)
+            self.stop(proc)
+        self.add("start-up", f"process start to accepting connections, {int(1000000 * self.scale):,}-row {rows}",
+                 f"{median_range(times)} ms", "", "", "≤ 150 ms", statistics.median(times) <= 150)
+
+    def table(self):
+        lines = ["| figure | how | Tidings | peer in the same run | ratio | target | |",
+                 "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="a fifth of the sizes and shorter runs (development)")
+    parser.add_argument("--only", default=",".join(FIGURES), help="comma-separated: " + ", ".join(FIGURES))
+    parser.add_argument("--out", help="also write the table to this file")
+    args = parser.parse_args()
+    suite = Suite(args)
+    wanted = args.only.split(",")
+    steps = {"intake64": lambda: suite.intake(64), "intake1": lambda: suite.intake(1), "dispatch": suite.dispatch,
+             "latency": suite.latency, "isolation": suite.isolation, "retry": suite.retry,
+             "backlog": suite.backlog, "idle": suite.idle, "startup": suite.startup}
+    started = time.time()
+    try:
+        for name in FIGURES:
+            if name in wanted:
+                print(f"== {name}", file=sys.stderr, flush=True)
+                steps[name]()
+    except BenchError as error:
+        print(f"bench: FAILED: {error}", file=sys.stderr)
+        return 1
+    finally:
+        suite.cleanup()
+    cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
+    header = (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPUs "
+              f"({cpu.group(1) if cpu else platform.machine()}), {platform.platform()}; "
+              f"`bench/run.py --runs {args.runs}{' --quick' if args.quick else ''}`, {time.time() - started:.0f} s. "
+              "Median of the runs, range in brackets.\n")
+    print(header)
+    print(suite.table())
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(header + "\n" + suite.table() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
