@@ -1,5 +1,7 @@
 #include "EngineWorker.h"
 
+#include "ChangeListener.h"
+
 #include "DeliveryPoller.h"
 #include "Dispatcher.h"
 #include "HttpServer.h"
@@ -133,6 +135,26 @@ void EngineWorker::start()
     }
 
     m_retention = std::make_unique<RetentionSweeper>(*m_store, m_config.retention);
+
+    // On a shared PostgreSQL database, other instances and the CLI announce their commits; SQLite is watched
+    // through its data_version counter instead (checkExternalChanges).
+    m_store->setChangeOrigin(m_config.instanceId);
+    if (m_store->dialect().name() == QLatin1String("postgresql")) {
+        m_listener = std::make_unique<ChangeListener>(m_config.instanceId);
+        QString listenError;
+        if (!m_listener->start(m_config.databaseLocation, &listenError)) {
+            emit failed(listenError);
+            return;
+        }
+        connect(m_listener.get(), &ChangeListener::changed, this, [this](Store::Change change) {
+            if (m_stopping)
+                return;
+            if (change == Store::Change::Webhooks)
+                reloadWebhooks();
+            m_poller->wake();
+            m_queueDepthTimer.start();
+        });
+    }
 
     reloadWebhooks();
     m_retention->start();

@@ -13,6 +13,7 @@
 
 #include <memory>
 
+class ChangeListener;
 class DeliveryPoller;
 class Dispatcher;
 class HttpServer;
@@ -59,6 +60,7 @@ private:
     HttpRouter m_router; // the listener's paths: the intake now, more endpoints as they come
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<RetentionSweeper> m_retention;
+    std::unique_ptr<ChangeListener> m_listener; // PostgreSQL only
     QTimer m_externalChangeTimer;
     QTimer m_queueDepthTimer;
     qint64 m_changeCounter = -1;

@@ -140,7 +140,9 @@ bool Migrations::apply(QSqlDatabase &db, const SqlDialect &dialect, QString *err
     for (const Migration &migration : m_migrations) {
         // Read the version inside the write lock: two processes starting on a new database must not both
         // migrate.
-        if (!query.exec(dialect.beginWriteStatement())) {
+        const QString migrationLock = dialect.migrationLockStatement();
+        if (!query.exec(dialect.beginWriteStatement()) ||
+            (!migrationLock.isEmpty() && !query.exec(migrationLock))) {
             *error =
                 QStringLiteral("cannot lock the database for migration: %1").arg(query.lastError().text());
             return false;

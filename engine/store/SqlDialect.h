@@ -28,6 +28,12 @@ public:
     // A value that changes when another connection commits; lets the engine notice CLI changes cheaply.
     // Returns -1 when the backend has no such thing.
     virtual qint64 externalChangeCounter(QSqlDatabase &db) const = 0;
+    // Run right after beginWriteStatement() when migrating, so that two processes starting on a new
+    // database do not both migrate (SQLite's write lock already does this).
+    virtual QString migrationLockStatement() const { return {}; }
+    // A statement taking (channel, payload) that tells other connections about a change, delivered when
+    // the transaction commits; empty when the backend has no such thing (SQLite: see externalChangeCounter).
+    virtual QString notifyStatement() const { return {}; }
     // When opening failed: what about the location explains it (a read-only or full file system), or empty.
     virtual QString diagnose(const QString &location) const { return {}; }
 };

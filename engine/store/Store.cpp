@@ -1,7 +1,11 @@
 #include "Store.h"
 
+#include "PostgresDialect.h"
+
 #include "Migrations.h"
+
 #include "SqliteDialect.h"
+#include <utility>
 
 #include <QAtomicInt>
 #include <QJsonArray>
@@ -161,11 +165,11 @@ Store::~Store()
 std::unique_ptr<SqlDialect> Store::dialectFor(const QString &location, QString *error, bool fullDurability,
                                               int busyTimeoutMs)
 {
-    if (location.startsWith(QLatin1String("postgres://")) ||
-        location.startsWith(QLatin1String("postgresql://"))) {
-        *error = QStringLiteral(
-            "PostgreSQL databases are not supported by this build yet; use a SQLite file path");
-        return nullptr;
+    if (PostgresDialect::isLocation(location)) {
+        PostgresDialect::ConnectionParameters parameters;
+        if (!PostgresDialect::parseLocation(location, &parameters, error))
+            return nullptr;
+        return std::make_unique<PostgresDialect>(fullDurability, busyTimeoutMs);
     }
     if (location.isEmpty()) {
         *error = QStringLiteral("no database location given");
@@ -247,14 +251,26 @@ bool Store::execOrFail(QSqlQuery &query)
 bool Store::beginWrite()
 {
     QSqlQuery query(database());
-    if (query.exec(m_dialect->beginWriteStatement()))
+    m_pendingChanges.clear();
+    if (query.exec(m_dialect->beginWriteStatement())) {
+        m_inTransaction = true;
         return true;
+    }
     m_lastError = query.lastError().text();
     return false;
 }
 
 bool Store::commit()
 {
+    // Notifications are part of the transaction (PostgreSQL delivers them on commit, drops them on rollback).
+    const QList<Change> changes = std::exchange(m_pendingChanges, {});
+    for (Change change : changes) {
+        if (!sendNotification(change)) {
+            rollback();
+            return false;
+        }
+    }
+    m_inTransaction = false;
     QSqlQuery query(database());
     if (query.exec(QStringLiteral("COMMIT")))
         return true;
@@ -265,8 +281,38 @@ bool Store::commit()
 
 void Store::rollback()
 {
+    m_inTransaction = false;
+    m_pendingChanges.clear();
     QSqlQuery query(database());
     query.exec(QStringLiteral("ROLLBACK"));
+}
+
+QString Store::changeChannel(Change change)
+{
+    // Lower case: PostgreSQL folds unquoted channel names, and the driver subscribes to the name as given.
+    return change == Change::Webhooks ? QStringLiteral("tidings_webhooks") : QStringLiteral("tidings_work");
+}
+
+void Store::announce(Change change)
+{
+    if (m_dialect->notifyStatement().isEmpty())
+        return;
+    if (m_inTransaction) {
+        if (!m_pendingChanges.contains(change))
+            m_pendingChanges.append(change);
+        return;
+    }
+    sendNotification(change);
+}
+
+bool Store::sendNotification(Change change)
+{
+    QSqlQuery &query = prepared("notify", m_dialect->notifyStatement());
+    query.bindValue(0, changeChannel(change));
+    query.bindValue(1, m_changeOrigin);
+    const bool ok = execOrFail(query);
+    query.finish();
+    return ok;
 }
 
 // --- Webhooks
@@ -384,6 +430,8 @@ qint64 Store::insertWebhook(const WebhookConfig &webhook)
         id = 0;
     }
     query.finish();
+    if (id > 0)
+        announce(Change::Webhooks);
     return id;
 }
 
@@ -401,6 +449,8 @@ bool Store::updateWebhook(const WebhookConfig &webhook)
     query.bindValue(QStringLiteral(":id"), webhook.id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
     query.finish();
+    if (ok)
+        announce(Change::Webhooks);
     return ok;
 }
 
@@ -410,6 +460,8 @@ bool Store::deleteWebhook(qint64 id)
     query.bindValue(0, id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
     query.finish();
+    if (ok)
+        announce(Change::Webhooks);
     return ok;
 }
 
@@ -425,6 +477,8 @@ bool Store::setWebhookEnabled(qint64 id, bool enabled, const QString &reason)
     query.bindValue(3, id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
     query.finish();
+    if (ok)
+        announce(Change::Webhooks);
     return ok;
 }
 
@@ -479,6 +533,8 @@ qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString 
         return -1;
     const qint64 id = query.next() ? query.value(0).toLongLong() : -1;
     query.finish();
+    if (id > 0)
+        announce(Change::Work);
     return id;
 }
 
@@ -890,6 +946,8 @@ Store::ReplayResult Store::replay(qint64 deliveryId, qint64 nowMs)
         return ReplayResult::Failed;
     const int affected = query.numRowsAffected();
     query.finish();
+    if (affected == 1)
+        announce(Change::Work);
     // Lost a race with a dispatcher that claimed it in between.
     return affected == 1 ? ReplayResult::Replayed : ReplayResult::InFlight;
 }
@@ -913,7 +971,10 @@ int Store::replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs)
         query.addBindValue(toMs(since));
     if (!execOrFail(query))
         return -1;
-    return query.numRowsAffected();
+    const int replayed = query.numRowsAffected();
+    if (replayed > 0)
+        announce(Change::Work);
+    return replayed;
 }
 
 // --- Retention

@@ -57,6 +57,14 @@ public:
         Failed
     };
 
+    // What other connections are told about (PostgreSQL: NOTIFY on these channels, see ChangeListener).
+    enum class Change
+    {
+        Webhooks, // a webhook was added, changed, enabled, disabled or removed
+        Work      // deliveries became due now (intake, replay)
+    };
+    static QString changeChannel(Change change);
+
     explicit Store(std::unique_ptr<SqlDialect> dialect);
     ~Store();
     Store(const Store &) = delete;
@@ -131,6 +139,8 @@ public:
 
     // Changes when another connection (the CLI, another process) commits.
     qint64 externalChangeCounter();
+    // The payload of this connection's change notifications, so a listener can ignore its own.
+    void setChangeOrigin(const QString &origin) { m_changeOrigin = origin; }
 
 private:
     QSqlDatabase database() const;
@@ -147,7 +157,14 @@ private:
     std::optional<QList<ClaimedDelivery>> claimedFromRows(QSqlQuery &query, const QString &owner,
                                                           qint64 leaseUntilMs);
 
+    // Inside a transaction the notification waits for the commit; outside it goes at once.
+    void announce(Change change);
+    bool sendNotification(Change change);
+
     std::unique_ptr<SqlDialect> m_dialect;
+    QString m_changeOrigin;
+    bool m_inTransaction = false;
+    QList<Change> m_pendingChanges;
     QString m_connectionName;
     QString m_location;
     QString m_lastError;

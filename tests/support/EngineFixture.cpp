@@ -1,16 +1,35 @@
 #include "EngineFixture.h"
 
+#include "PostgresCluster.h"
 #include "SqliteDialect.h"
 
 #include <QSignalSpy>
 #include <QTest>
 
 EngineFixture::EngineFixture()
-    : m_store(std::make_unique<Store>(std::make_unique<SqliteDialect>()))
 {
     QString error;
-    if (!m_store->open(databasePath(), &error))
+    // The engine tests run once per backend: ctest sets TIDINGS_TEST_BACKEND=postgresql for the second run,
+    // and each fixture then gets a fresh database on the test process's private cluster.
+    if (backend() == QLatin1String("postgresql")) {
+        if (PostgresCluster *cluster = PostgresCluster::shared(&error))
+            m_location = cluster->createDatabase(&error);
+    } else {
+        m_location = databasePath();
+    }
+    if (m_location.isEmpty()) {
         m_lastError = error;
+        return;
+    }
+    m_store = std::make_unique<Store>(Store::dialectFor(m_location, &error));
+    if (!m_store->open(m_location, &error))
+        m_lastError = error;
+}
+
+QString EngineFixture::backend()
+{
+    const QString name = qEnvironmentVariable("TIDINGS_TEST_BACKEND");
+    return name.isEmpty() ? QStringLiteral("sqlite") : name;
 }
 
 EngineFixture::~EngineFixture()
@@ -21,7 +40,7 @@ EngineFixture::~EngineFixture()
 EngineConfig EngineFixture::config(int pollIntervalMs) const
 {
     EngineConfig config;
-    config.databaseLocation = databasePath();
+    config.databaseLocation = m_location;
     config.listenPort = 0;
     config.pollIntervalMs = pollIntervalMs;
     config.gracefulStopMs = 1000;

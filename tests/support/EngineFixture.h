@@ -7,7 +7,8 @@
 
 #include <memory>
 
-// A real engine on a fresh SQLite file in a temporary directory, listening on a free loopback port, plus a
+// A real engine on a fresh database (a SQLite file in a temporary directory, or a database on a private
+// PostgreSQL cluster when TIDINGS_TEST_BACKEND=postgresql), listening on a free loopback port, plus a
 // second store connection for the test to arrange and inspect data the way the CLI would.
 class EngineFixture
 {
@@ -16,7 +17,12 @@ public:
     ~EngineFixture();
 
     bool isValid() const { return m_dir.isValid() && m_store && m_store->isOpen(); }
+    // The SQLite file (tests that look at the file itself run on SQLite only).
     QString databasePath() const { return m_dir.filePath(QStringLiteral("tidings.db")); }
+    // What the engine opens: the file path or a postgresql:// URL.
+    QString databaseLocation() const { return m_location; }
+    // "sqlite" or "postgresql", from TIDINGS_TEST_BACKEND.
+    static QString backend();
     Store &store() { return *m_store; }
     Engine *engine() { return m_engine.get(); }
     QUrl intakeUrl() const { return m_engine ? m_engine->intakeUrl() : QUrl(); }
@@ -37,6 +43,7 @@ public:
 
 private:
     QTemporaryDir m_dir;
+    QString m_location;
     std::unique_ptr<Store> m_store;
     std::unique_ptr<Engine> m_engine;
     QString m_lastError;

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "SqlDialect.h"
+
+#include <QUrl>
+
+// PostgreSQL through Qt's QPSQL driver, for several instances sharing one queue. Locations are libpq-style
+// URLs: postgresql://user[:password]@host[:port]/dbname, with ?host=/socket/dir for a Unix socket.
+// Claims take rows with FOR UPDATE SKIP LOCKED, so concurrent claimers on other instances skip each other's
+// rows instead of waiting for them.
+class PostgresDialect : public SqlDialect
+{
+public:
+    // `fullDurability`: synchronous_commit on (a commit returns once it is flushed to disk); off gives up
+    // the last commits on a server crash for throughput, as SQLite's NORMAL does on power loss.
+    explicit PostgresDialect(bool fullDurability = true, int lockTimeoutMs = 5000);
+
+    static bool isLocation(const QString &location);
+    // The URL's parts, or false and a reason a person can act on.
+    struct ConnectionParameters
+    {
+        QString host;
+        int port = 5432;
+        QString user;
+        QString password;
+        QString database;
+    };
+    static bool parseLocation(const QString &location, ConnectionParameters *parameters, QString *error);
+    // The location with the password replaced, for logs and error messages.
+    static QString redacted(const QString &location);
+
+    QString name() const override { return QStringLiteral("postgresql"); }
+    QString driverName() const override { return QStringLiteral("QPSQL"); }
+    bool configure(QSqlDatabase &db, const QString &location, QString *error) const override;
+    bool prepareConnection(QSqlDatabase &db, QString *error) const override;
+    QString expandSchema(QString sql) const override;
+    // Row locks do the work SQLite's database lock does; BEGIN alone never blocks another writer.
+    QString beginWriteStatement() const override { return QStringLiteral("BEGIN"); }
+    QString claimLockClause() const override { return QStringLiteral("FOR UPDATE SKIP LOCKED"); }
+    qint64 externalChangeCounter(QSqlDatabase &db) const override;
+    QString migrationLockStatement() const override;
+    QString notifyStatement() const override { return QStringLiteral("SELECT pg_notify(?, ?)"); }
+
+private:
+    bool m_fullDurability;
+    int m_lockTimeoutMs;
+};
