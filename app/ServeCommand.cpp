@@ -188,6 +188,10 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
                       << "Intake: " << intakeUrl.toString() << "\n\n"
                       << "Point a registry at it (docker-registry config.yml):\n"
                       << registrySnippet(intakeUrl, !config.intakeToken.isEmpty()) << "\n"
+                      << "Harbor (project > Webhooks, either payload format): " << intakeUrl.toString()
+                      << "/harbor" << (config.intakeToken.isEmpty() ? "" : ", auth header \"Bearer <token>\"")
+                      << "\nCloudEvents 1.0 (structured, batch, binary): " << intakeUrl.toString()
+                      << "/cloudevents\n\n"
                       << "Add a subscriber: tidings webhook add --name NAME --url URL\n";
         context.out().flush();
     });

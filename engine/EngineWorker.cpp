@@ -109,10 +109,12 @@ void EngineWorker::start()
         limits.idleTimeoutMs = m_config.idleTimeoutMs;
         m_server = std::make_unique<HttpServer>(limits);
         NotificationIntake *intake = m_intake.get();
-        m_router.addRoute(NotificationIntake::notifyPath,
-                          [intake](const HttpRequest &request, const HttpResponder &responder) {
-                              intake->handle(request, responder);
-                          });
+        // /v1/notify, /v1/notify/harbor, /v1/notify/cloudevents: one intake, one group commit.
+        for (const QByteArray &path : intake->paths()) {
+            m_router.addRoute(path, [intake](const HttpRequest &request, const HttpResponder &responder) {
+                intake->handle(request, responder);
+            });
+        }
         m_server->setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
             m_router.route(request, responder);
         });

@@ -102,7 +102,15 @@ QList<Migration> Migrations::all()
         QStringLiteral("CREATE INDEX deliveries_finished ON deliveries (updated_at) "
                        "WHERE state IN ('succeeded', 'failed', 'cancelled')"),
     };
-    return {base, security};
+    Migration intakeFormats;
+    intakeFormats.version = 3;
+    intakeFormats.description =
+        QStringLiteral("events remember their intake format (distribution, harbor, cloudevents)");
+    intakeFormats.statements = {
+        // Existing rows all came in through /v1/notify.
+        QStringLiteral("ALTER TABLE events ADD COLUMN source_format TEXT NOT NULL DEFAULT 'distribution'"),
+    };
+    return {base, security, intakeFormats};
 }
 
 Migrations::Migrations(QList<Migration> migrations)

@@ -108,7 +108,7 @@ const QString deliveryJoins = QStringLiteral(
 const QString eventColumns =
     QStringLiteral("e.id, e.event_id, e.received_at, e.occurred_at, e.action, e.repository, e.tag, e.digest, "
                    "e.media_type, e.size, "
-                   "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload");
+                   "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload, e.source_format");
 
 } // namespace
 
@@ -402,8 +402,9 @@ qint64 Store::insertEvent(const RegistryEvent &e)
         "insertEvent",
         QStringLiteral(
             "INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, digest, "
-            "media_type, size, source_addr, source_instance, actor, content_type, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING "
+            "media_type, size, source_addr, source_instance, actor, content_type, payload, source_format) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING "
+            "RETURNING "
             "id"));
     query.bindValue(0, text(e.eventId));
     query.bindValue(1, toMs(e.receivedAt));
@@ -419,6 +420,7 @@ qint64 Store::insertEvent(const RegistryEvent &e)
     query.bindValue(11, text(e.actor));
     query.bindValue(12, text(QString::fromLatin1(e.contentType)));
     query.bindValue(13, e.rawJson.isNull() ? QByteArray("") : e.rawJson);
+    query.bindValue(14, text(e.sourceFormat));
     if (!execOrFail(query))
         return -1;
     const qint64 id = query.next() ? query.value(0).toLongLong() : 0;
@@ -768,6 +770,7 @@ RegistryEvent Store::eventFromRow(const QSqlQuery &q, int c)
     e.actor = q.value(c + 12).toString();
     e.contentType = q.value(c + 13).toString().toLatin1();
     e.rawJson = q.value(c + 14).toByteArray();
+    e.sourceFormat = q.value(c + 15).toString();
     return e;
 }
 
