@@ -110,7 +110,14 @@ QList<Migration> Migrations::all()
         // Existing rows all came in through /v1/notify.
         QStringLiteral("ALTER TABLE events ADD COLUMN source_format TEXT NOT NULL DEFAULT 'distribution'"),
     };
-    return {base, security, intakeFormats};
+    Migration webhookHealth;
+    webhookHealth.version = 4;
+    webhookHealth.description = QStringLiteral("when each webhook started failing (serve --disable-after)");
+    webhookHealth.statements = {
+        // NULL: the last attempt succeeded, or there was none since the webhook was (re-)enabled.
+        QStringLiteral("ALTER TABLE webhooks ADD COLUMN failing_since BIGINT"),
+    };
+    return {base, security, intakeFormats, webhookHealth};
 }
 
 Migrations::Migrations(QList<Migration> migrations)

@@ -381,12 +381,15 @@ bool Store::setWebhookEnabled(qint64 id, bool enabled, const QString &reason)
 {
     QSqlQuery &query =
         prepared("setWebhookEnabled",
-                 QStringLiteral("UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ? "
+                 QStringLiteral("UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ?, "
+                                "failing_since = CASE WHEN ? = 1 THEN NULL ELSE failing_since END "
                                 "WHERE id = ?"));
     query.bindValue(0, enabled ? 1 : 0);
     query.bindValue(1, text(enabled ? QString() : reason));
     query.bindValue(2, QDateTime::currentMSecsSinceEpoch());
-    query.bindValue(3, id);
+    // A re-enabled webhook starts with a clean record: its old failures must not disable it again at once.
+    query.bindValue(3, enabled ? 1 : 0);
+    query.bindValue(4, id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
     query.finish();
     return ok;
@@ -902,4 +905,32 @@ qint64 Store::externalChangeCounter()
 {
     QSqlDatabase db = database();
     return m_dialect->externalChangeCounter(db);
+}
+
+// --- Webhook health
+// -------------------------------------------------------------------------------------------
+
+QHash<qint64, qint64> Store::webhookFailingSince()
+{
+    QSqlQuery &query =
+        prepared("webhookFailingSince",
+                 QStringLiteral("SELECT id, failing_since FROM webhooks WHERE failing_since IS NOT NULL"));
+    QHash<qint64, qint64> result;
+    if (execOrFail(query)) {
+        while (query.next())
+            result.insert(query.value(0).toLongLong(), query.value(1).toLongLong());
+    }
+    query.finish();
+    return result;
+}
+
+bool Store::setWebhookFailingSince(qint64 id, qint64 sinceMs)
+{
+    QSqlQuery &query = prepared("setWebhookFailingSince",
+                                QStringLiteral("UPDATE webhooks SET failing_since = ? WHERE id = ?"));
+    query.bindValue(0, sinceMs > 0 ? QVariant(sinceMs) : QVariant(QMetaType(QMetaType::LongLong)));
+    query.bindValue(1, id);
+    const bool ok = execOrFail(query);
+    query.finish();
+    return ok;
 }

@@ -129,6 +129,11 @@ public:
     // Changes when another connection (the CLI, another process) commits.
     qint64 externalChangeCounter();
 
+    // Webhook health (WebhookHealthMonitor): since when each webhook has been failing, ms since the epoch.
+    // Only failing webhooks are listed; setWebhookEnabled(id, true) clears the record.
+    QHash<qint64, qint64> webhookFailingSince();
+    bool setWebhookFailingSince(qint64 id, qint64 sinceMs); // 0: not failing
+
 private:
     QSqlDatabase database() const;
     bool openAndMigrate(const QString &location, QString *error);

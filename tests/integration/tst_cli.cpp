@@ -465,6 +465,11 @@ void TestCli::errors_data()
         << argv({"send-test", "--webhook", "nope"}) << 1 << QStringLiteral("no webhook \"nope\"");
     QTest::newRow("serve bad --listen")
         << argv({"serve", "--listen", "nowhere:port"}) << 2 << QStringLiteral("is not HOST:PORT");
+    QTest::newRow("serve bad --disable-after") << argv({"serve", "--disable-after", "a day"}) << 2
+                                               << QStringLiteral("--disable-after \"a day\" is not an age");
+    QTest::newRow("serve bad --ops-webhook")
+        << argv({"serve", "--ops-webhook", "ftp://ops.example/hook"}) << 2
+        << QStringLiteral("--ops-webhook \"ftp://ops.example/hook\" is not an http:// or https:// URL");
     QTest::newRow("--db without a path")
         << argv({"webhook", "list", "--db"}) << 2 << QStringLiteral("--db needs a path");
     QTest::newRow("unwritable --db") << addWithUrl + argv({"--db", "/proc/tidings.db"}) << 1
