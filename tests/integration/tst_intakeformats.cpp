@@ -56,6 +56,7 @@ class TestIntakeFormats : public QObject
 private slots:
     void answers_data();
     void answers();
+    void everyHarborSampleIsStored();
     void harborEventsAreFilteredAndDelivered();
     void harborResendIsDeduplicated();
     void cloudEventsInEveryModeAreDelivered();
@@ -135,6 +136,49 @@ void TestIntakeFormats::answers()
     } else {
         QVERIFY(answer.json().value(QStringLiteral("accepted")).toInt() >= 1);
     }
+}
+
+void TestIntakeFormats::everyHarborSampleIsStored()
+{
+    EngineFixture fixture;
+    HttpSink sink;
+    QVERIFY(sink.start());
+    fixture.addWebhook(webhookFor(QStringLiteral("everything"), sink, {QStringLiteral("*")}));
+    QVERIFY2(fixture.start(), qPrintable(fixture.lastError()));
+    IntakeClient harbor(routeUrl(fixture, QStringLiteral("/v1/notify/harbor")));
+    const QList<QPair<QString, QString>> samples{
+        {QStringLiteral("push"), QStringLiteral("push")},
+        {QStringLiteral("push-by-digest"), QStringLiteral("push")},
+        {QStringLiteral("pull"), QStringLiteral("pull")},
+        {QStringLiteral("delete"), QStringLiteral("delete")},
+        {QStringLiteral("scan-completed"), QStringLiteral("scan_completed")},
+        {QStringLiteral("scan-failed"), QStringLiteral("scan_failed")},
+        {QStringLiteral("scan-stopped"), QStringLiteral("scan_stopped")},
+        {QStringLiteral("quota-exceeded"), QStringLiteral("quota_exceeded")},
+        {QStringLiteral("quota-warning"), QStringLiteral("quota_warning")},
+    };
+    QStringList expected;
+    for (const QString &format : {QStringLiteral("default"), QStringLiteral("cloudevents")}) {
+        for (const auto &sample : samples) {
+            const QString file = QStringLiteral("harbor/%1-%2.json").arg(format, sample.first);
+            const IntakeClient::Answer answer =
+                harbor.post(readData(file), format == QLatin1StringView("default") ? json : structured);
+            QVERIFY2(answer.status == 202,
+                     qPrintable(file + QStringLiteral(": ") + QString::fromUtf8(answer.body)));
+            QCOMPARE(answer.json().value(QStringLiteral("accepted")).toInt(), 1);
+            expected.append(sample.second);
+        }
+    }
+    // Stored in order, each with its action, and each delivered once.
+    QStringList stored;
+    for (qint64 row = 1; row <= expected.size(); ++row) {
+        const std::optional<RegistryEvent> event = fixture.store().event(row);
+        QVERIFY(event);
+        QCOMPARE(event->repository, QStringLiteral("shop/checkout"));
+        stored.append(event->action);
+    }
+    QCOMPARE(stored, expected);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), int(expected.size()), 10000);
 }
 
 void TestIntakeFormats::harborEventsAreFilteredAndDelivered()
