@@ -287,12 +287,15 @@ EnvelopeParseResult CloudEventParser::parseBinary(const HttpRequest &request, co
         cloudEvent.insert(QStringLiteral("datacontenttype"), QString::fromLatin1(contentType));
     if (!request.body.isEmpty()) {
         if (isJsonMediaType(mediaType)) {
-            QString error;
-            const QJsonDocument data = parseJson(request.body, &error);
-            if (!error.isEmpty())
-                return failure(error + QStringLiteral(" (the content type says the data is JSON)"));
-            cloudEvent.insert(QStringLiteral("data"),
-                              data.isObject() ? QJsonValue(data.object()) : QJsonValue(data.array()));
+            // JSON data may be any JSON value (a string, a number); QJsonDocument only holds objects and
+            // arrays, so the body is parsed as the one element of an array.
+            QJsonParseError parseError;
+            const QJsonDocument wrapped = QJsonDocument::fromJson('[' + request.body + ']', &parseError);
+            if (parseError.error != QJsonParseError::NoError || wrapped.array().size() != 1)
+                return failure(
+                    QStringLiteral("the body is not one JSON value (the content type says the data "
+                                   "is JSON)"));
+            cloudEvent.insert(QStringLiteral("data"), wrapped.array().at(0));
         } else {
             QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
             const QString text = utf8(request.body);

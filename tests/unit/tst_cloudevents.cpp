@@ -155,7 +155,8 @@ private slots:
         QList<QPair<QByteArray, QByteArray>> headers = requiredHeaders;
         headers.append(QPair<QByteArray, QByteArray>("ce-time", "2026-11-26T07:50:12.418Z"));
         headers.append(QPair<QByteArray, QByteArray>("ce-subject", "team/api:1.8.0"));
-        headers.append(QPair<QByteArray, QByteArray>("ce-comexampleteam", "caf%C3%A9%20ops")); // an extension, percent-encoded UTF-8
+        headers.append(QPair<QByteArray, QByteArray>(
+            "ce-comexampleteam", "caf%C3%A9%20ops")); // an extension, percent-encoded UTF-8
         const HttpRequest request = binaryRequest("application/json; charset=utf-8", data, headers);
         QVERIFY(CloudEventParser::isBinaryMode(request));
         const EnvelopeParseResult result =
@@ -177,6 +178,18 @@ private slots:
                  QStringLiteral("application/json; charset=utf-8"));
         QCOMPARE(stored.value(QLatin1StringView("comexampleteam")).toString(), QStringLiteral("café ops"));
         QCOMPARE(stored.value(QLatin1StringView("data")).toObject(), QJsonDocument::fromJson(data).object());
+    }
+
+    void binaryJsonScalarData()
+    {
+        QList<QPair<QByteArray, QByteArray>> headers = requiredHeaders;
+        headers.append(QPair<QByteArray, QByteArray>("ce-subject", "team/api:2.0"));
+        const EnvelopeParseResult result = CloudEventParser::parse(
+            binaryRequest("application/json", "\"rebuilt\"", headers), "application/json", receivedTime());
+        QVERIFY2(result.ok, qPrintable(result.error));
+        const QJsonObject stored = QJsonDocument::fromJson(result.events.constFirst().rawJson).object();
+        QCOMPARE(stored.value(QLatin1StringView("data")).toString(), QStringLiteral("rebuilt"));
+        QCOMPARE(result.events.constFirst().tag, QStringLiteral("2.0"));
     }
 
     void binaryOpaqueData()
@@ -270,6 +283,8 @@ private slots:
         QTest::newRow("bad json data")
             << QByteArray("application/json") << QByteArray("{oops") << QByteArray()
             << QStringLiteral("the content type says the data is JSON");
+        QTest::newRow("two json values") << QByteArray("application/json") << QByteArray("1,2")
+                                         << QByteArray() << QStringLiteral("not one JSON value");
         QTest::newRow("no repository") << QByteArray("text/plain") << QByteArray("hello") << QByteArray()
                                        << QStringLiteral("does not say which repository");
     }
