@@ -52,6 +52,7 @@ private slots:
     void goneIsReported();
     void failingLongerThanTheWindowIsReported();
     void failingWithoutAWindowIsNotDisabled();
+    void unreachableOperationsWebhookIsAProblem();
 };
 
 void TestWebhookDisable::goneIsReported()
@@ -178,6 +179,42 @@ void TestWebhookDisable::failingWithoutAWindowIsNotDisabled()
     QCOMPARE(disabled.count(), 0);
     QVERIFY(fixture.store().webhook(webhook.id)->enabled);
     QVERIFY(capturedOpsLog().isEmpty());
+}
+
+void TestWebhookDisable::unreachableOperationsWebhookIsAProblem()
+{
+    EngineFixture fixture;
+    HttpSink subscriber, operations;
+    QVERIFY(subscriber.start() && operations.start());
+    HttpSink::Behaviour gone;
+    gone.status = 410;
+    subscriber.setBehaviour(gone);
+    HttpSink::Behaviour broken;
+    broken.status = 502;
+    operations.setBehaviour(broken);
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("retired-bot");
+    webhook.url = subscriber.url().toString();
+    fixture.addWebhook(webhook);
+    EngineConfig config = fixture.config();
+    config.opsWebhookUrl = operations.url(QStringLiteral("/ops")).toString();
+    QVERIFY2(fixture.start(config), qPrintable(fixture.lastError()));
+    QSignalSpy problems(fixture.engine(), &Engine::problem);
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
+
+    // Three tries, 2 s and 10 s apart, the same event each time; then the engine reports a problem.
+    QTRY_COMPARE_WITH_TIMEOUT(operations.count(), 3, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 5000);
+    const QString problem = problems.constLast().at(0).toString();
+    QVERIFY2(problem.contains(QStringLiteral("did not take the event after 3 tries: HTTP 502")),
+             qPrintable(problem));
+    const QList<CapturedRequest> tries = operations.requests();
+    QCOMPARE(tries.at(1).body, tries.at(0).body);
+    QCOMPARE(tries.at(2).body, tries.at(0).body);
+    QVERIFY(tries.at(1).receivedAt.msecsTo(tries.at(2).receivedAt) >= 9000);
+    QTest::qWait(500);
+    QCOMPARE(operations.count(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestWebhookDisable)
