@@ -14,9 +14,9 @@ const QString serveUsage = QStringLiteral(
     "                     [--body-limit BYTES] [--retention AGE] [--retention-per-webhook N]\n"
     "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
     "                     [--durability full|normal]\n"
-    "                     [--lease-margin SECONDS]\n"
+    "                     [--lease-margin SECONDS] [--disable-after AGE] [--ops-webhook URL]\n"
     "environment: TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, TIDINGS_POLL_INTERVAL, TIDINGS_LEASE_MARGIN, "
-    "TIDINGS_DB");
+    "TIDINGS_DISABLE_AFTER, TIDINGS_OPS_WEBHOOK, TIDINGS_DB");
 }
 
 bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint16 *port)
@@ -66,6 +66,11 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
           QStringLiteral("CIDR")},
          {QStringLiteral("retention-per-webhook"), QStringLiteral("Finished deliveries kept per webhook."),
           QStringLiteral("N")},
+         {QStringLiteral("disable-after"),
+          QStringLiteral("Disable a webhook whose attempts have all failed for this long (0: never)."),
+          QStringLiteral("AGE")},
+         {QStringLiteral("ops-webhook"), QStringLiteral("POST operational events (webhook disabled) here."),
+          QStringLiteral("URL")},
          {QStringLiteral("lease-margin"),
           QStringLiteral(
               "Seconds a claim outlives the attempt's deadline; after a crash, in-flight deliveries "
@@ -125,6 +130,17 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
         parser.isSet(QStringLiteral("allow-destination"))
             ? parser.values(QStringLiteral("allow-destination"))
             : qEnvironmentVariable("TIDINGS_ALLOW_DESTINATIONS").split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QString disableAfter = setting("disable-after", "TIDINGS_DISABLE_AFTER");
+    if (!disableAfter.isEmpty()) {
+        config->disableAfterMs = parseAgeMs(disableAfter);
+        if (config->disableAfterMs < 0)
+            return QStringLiteral("--disable-after \"%1\" is not an age like 24h, 90m, 2d or 0 (never)")
+                .arg(disableAfter);
+    }
+    config->opsWebhookUrl = setting("ops-webhook", "TIDINGS_OPS_WEBHOOK");
+    const QString opsProblem = EngineConfig::opsWebhookProblem(config->opsWebhookUrl);
+    if (!opsProblem.isEmpty())
+        return opsProblem;
     const QString retention = setting("retention", "TIDINGS_RETENTION");
     if (!retention.isEmpty()) {
         config->retention.maxAgeMs = parseAgeMs(retention);
@@ -188,6 +204,10 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
                       << "Intake: " << intakeUrl.toString() << "\n\n"
                       << "Point a registry at it (docker-registry config.yml):\n"
                       << registrySnippet(intakeUrl, !config.intakeToken.isEmpty()) << "\n"
+                      << "Harbor (project > Webhooks, either payload format): " << intakeUrl.toString()
+                      << "/harbor" << (config.intakeToken.isEmpty() ? "" : ", auth header \"Bearer <token>\"")
+                      << "\nCloudEvents 1.0 (structured, batch, binary): " << intakeUrl.toString()
+                      << "/cloudevents\n\n"
                       << "Add a subscriber: tidings webhook add --name NAME --url URL\n";
         context.out().flush();
     });

@@ -85,7 +85,10 @@ void WebhookCommand::addSettingOptions(QCommandLineParser &parser)
         {QStringLiteral("secret"), QStringLiteral("Signing secret whsec_..."), QStringLiteral("SECRET")},
         {QStringLiteral("generate-secret"), QStringLiteral("Generate a new signing secret.")},
         {QStringLiteral("no-secret"), QStringLiteral("Send unsigned requests.")},
-        {QStringLiteral("actions"), QStringLiteral("Actions to deliver (push,pull,mount,delete or *)."),
+        {QStringLiteral("actions"),
+         QStringLiteral("Actions to deliver (push,pull,mount,delete, Harbor's "
+                        "scan_completed,scan_failed,scan_stopped,quota_exceeded,quota_warning, a CloudEvents "
+                        "type, or *)."),
          QStringLiteral("LIST")},
         {QStringLiteral("repository"), QStringLiteral("Repository glob (repeatable)."),
          QStringLiteral("GLOB")},
@@ -141,16 +144,13 @@ QString WebhookCommand::applySettingOptions(const QCommandLineParser &parser, We
     if (parser.isSet(QStringLiteral("no-secret")))
         w.secret.clear();
     if (parser.isSet(QStringLiteral("actions"))) {
-        // A typo would silently never match; the registry's actions are a short, known list.
-        static const QStringList known{QStringLiteral("push"), QStringLiteral("pull"),
-                                       QStringLiteral("mount"), QStringLiteral("delete"),
-                                       QStringLiteral("*")};
+        // A typo would silently never match; the registries' actions are a short, known list.
         w.actions.clear();
         for (const QString &action : splitList(parser.values(QStringLiteral("actions")))) {
-            if (!known.contains(action.toLower()))
-                return QStringLiteral(
-                           "--actions: \"%1\" is not an action; use push, pull, mount, delete or *")
-                    .arg(action);
+            if (!WebhookFilter::isAcceptedAction(action))
+                return QStringLiteral("--actions: \"%1\" is not an action; use %2, *, or a CloudEvents "
+                                      "type such as com.example.image.scanned")
+                    .arg(action, WebhookFilter::knownActions().join(QStringLiteral(", ")));
             w.actions.append(action.toLower());
         }
         if (w.actions.isEmpty())

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QStandardPaths>
+#include <QUrl>
 
 QString EngineConfig::defaultDatabaseLocation()
 {
@@ -35,6 +36,19 @@ QString EngineConfig::validate() const
         return QStringLiteral("the poll interval must be at least 50 ms");
     if (maxBodyBytes < 1024)
         return QStringLiteral("the body limit must be at least 1 KiB");
+    if (disableAfterMs < 0)
+        return QStringLiteral("--disable-after must not be negative");
+    return opsWebhookProblem(opsWebhookUrl);
+}
+
+QString EngineConfig::opsWebhookProblem(const QString &text)
+{
+    if (text.isEmpty())
+        return {};
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return QStringLiteral("--ops-webhook \"%1\" is not an http:// or https:// URL with a host").arg(text);
     return {};
 }
 

@@ -57,9 +57,17 @@ struct EngineConfig
     QStringList allowedDestinations; // addresses or subnets the guard lets through
     bool destinationGuardEnabled() const;
     QString instanceId; // lease owner; generated when empty
+    // Disable a webhook whose attempts have all failed for this long (see WebhookHealthMonitor); 0: never
+    // (only a 410 Gone disables).
+    qint64 disableAfterMs = 0;
+    // Where operational events (a webhook was disabled) are POSTed as CloudEvents; empty: only logged.
+    QString opsWebhookUrl;
 
     // $TIDINGS_DB, else tidings.db under the user's data directory (~/.local/share/tidings).
     static QString defaultDatabaseLocation();
+
+    // Why an operations webhook URL is unusable, or empty (an empty URL is fine: no operations webhook).
+    static QString opsWebhookProblem(const QString &url);
 
     // Why this configuration cannot start, or empty. A non-loopback listener without a token is refused.
     QString validate() const;

@@ -6,8 +6,10 @@
 #include "Dispatcher.h"
 #include "HttpServer.h"
 #include "NotificationIntake.h"
+#include "OperationsNotifier.h"
 #include "RetentionSweeper.h"
 #include "Store.h"
+#include "WebhookHealthMonitor.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -42,6 +44,8 @@ void EngineWorker::tearDown()
     m_server.reset();
     m_intake.reset();
     m_retention.reset();
+    m_health.reset();
+    m_ops.reset();
     m_poller.reset();
     m_dispatcher.reset();
     m_store.reset();
@@ -75,16 +79,23 @@ void EngineWorker::start()
         if (!m_stopping)
             m_poller->wake({id});
     });
+    m_ops = std::make_unique<OperationsNotifier>(QUrl(m_config.opsWebhookUrl), m_config.instanceId);
+    connect(m_ops.get(), &OperationsNotifier::postFailed, this, &EngineWorker::problem);
+    m_health = std::make_unique<WebhookHealthMonitor>(*m_store, m_config.disableAfterMs);
+    connect(m_health.get(), &WebhookHealthMonitor::webhookDisabled, this,
+            [this](qint64 id, const QString &reason) {
+                onWebhookDisabled(id, reason, QStringLiteral("failing"));
+            });
+    connect(m_health.get(), &WebhookHealthMonitor::storeFailed, this, &EngineWorker::problem);
     connect(m_dispatcher.get(), &Dispatcher::attemptRecorded, this,
             [this](const AttemptRecord &attempt, const DeliveryRecord &delivery) {
+                m_health->attemptRecorded(delivery.webhookId, attempt);
                 emit attemptRecorded(attempt);
                 emit deliveryChanged(delivery);
                 m_queueDepthTimer.start();
             });
     connect(m_dispatcher.get(), &Dispatcher::webhookDisabled, this, [this](qint64 id, const QString &reason) {
-        qCWarning(lcEngine) << "webhook" << id << "disabled:" << reason;
-        reloadWebhooks();
-        emit webhookDisabled(id, reason);
+        onWebhookDisabled(id, reason, QStringLiteral("gone"));
     });
     connect(m_dispatcher.get(), &Dispatcher::storeFailed, this, &EngineWorker::problem);
 
@@ -111,10 +122,12 @@ void EngineWorker::start()
         limits.idleTimeoutMs = m_config.idleTimeoutMs;
         m_server = std::make_unique<HttpServer>(limits);
         NotificationIntake *intake = m_intake.get();
-        m_router.addRoute(NotificationIntake::notifyPath,
-                          [intake](const HttpRequest &request, const HttpResponder &responder) {
-                              intake->handle(request, responder);
-                          });
+        // /v1/notify, /v1/notify/harbor, /v1/notify/cloudevents: one intake, one group commit.
+        for (const QByteArray &path : intake->paths()) {
+            m_router.addRoute(path, [intake](const HttpRequest &request, const HttpResponder &responder) {
+                intake->handle(request, responder);
+            });
+        }
         m_server->setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
             m_router.route(request, responder);
         });
@@ -173,11 +186,24 @@ void EngineWorker::reloadWebhooks()
     if (m_intake)
         m_intake->setWebhooks(webhooks);
     m_poller->setWebhooks(webhooks);
+    if (m_health)
+        m_health->setWebhooks(webhooks);
     QList<qint64> ids;
     for (const WebhookConfig &webhook : webhooks)
         ids.append(webhook.id);
     if (m_retention)
         m_retention->setWebhookIds(ids);
+}
+
+void EngineWorker::onWebhookDisabled(qint64 webhookId, const QString &reason, const QString &cause)
+{
+    WebhookConfig webhook;
+    webhook.id = webhookId;
+    if (std::optional<WebhookConfig> stored = m_store->webhook(webhookId))
+        webhook = *stored;
+    m_ops->webhookDisabled(webhook, cause, reason); // the log line and the operations webhook
+    reloadWebhooks();
+    emit webhookDisabled(webhookId, reason);
 }
 
 void EngineWorker::replay(const QList<qint64> &deliveryIds)

@@ -18,8 +18,10 @@ class DeliveryPoller;
 class Dispatcher;
 class HttpServer;
 class NotificationIntake;
+class OperationsNotifier;
 class RetentionSweeper;
 class Store;
+class WebhookHealthMonitor;
 
 // The engine's parts wired together, living in the engine thread. Only Engine talks to it, through queued
 // calls and signals with value types.
@@ -48,6 +50,8 @@ signals:
 
 private:
     void checkExternalChanges();
+    // Both ways a webhook gets disabled end here: cause "gone" (410) or "failing" (--disable-after).
+    void onWebhookDisabled(qint64 webhookId, const QString &reason, const QString &cause);
     void publishQueueDepth();
     void finishShutdown();
     void tearDown();
@@ -61,6 +65,8 @@ private:
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<RetentionSweeper> m_retention;
     std::unique_ptr<ChangeListener> m_listener; // PostgreSQL only
+    std::unique_ptr<WebhookHealthMonitor> m_health;
+    std::unique_ptr<OperationsNotifier> m_ops;
     QTimer m_externalChangeTimer;
     QTimer m_queueDepthTimer;
     qint64 m_changeCounter = -1;

@@ -11,6 +11,22 @@ const QByteArray registryV1ContentType =
 DeliveryPayload PayloadBuilder::build(const RegistryEvent &event, WebhookConfig::PayloadFormat format)
 {
     DeliveryPayload payload;
+    // An event that came in as a CloudEvent is one already: both formats forward it as it came (wrapping it
+    // in another CloudEvent would hide its type and id from the receiver).
+    if (event.contentType == "application/cloudevents+json") {
+        payload.body = event.rawJson;
+        payload.contentType = event.contentType;
+        return payload;
+    }
+    if (format == WebhookConfig::PayloadFormat::Registry &&
+        event.sourceFormat != QLatin1StringView(RegistryEvent::distributionFormat)) {
+        // Harbor's own payload, byte for byte, with the content type Harbor sent: receivers written for
+        // Harbor webhooks keep working.
+        payload.body = event.rawJson;
+        payload.contentType =
+            event.contentType.isEmpty() ? QByteArrayLiteral("application/json") : event.contentType;
+        return payload;
+    }
     if (format == WebhookConfig::PayloadFormat::Registry) {
         // The registry's own bytes in a one-event envelope: receivers written for registry notifications keep
         // working.

@@ -1,5 +1,7 @@
 #include "EnvelopeParser.h"
 
+#include "JsonSpanScanner.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,180 +10,6 @@
 
 namespace {
 
-// Finds the byte span of every element of the top-level "events" array. It runs only on bodies that
-// QJsonDocument has already accepted, so it can rely on the input being well-formed JSON and only has to
-// know enough to skip over strings (with their escapes) and nested containers.
-class EventSpanScanner
-{
-public:
-    struct Span
-    {
-        qsizetype begin;
-        qsizetype length;
-    };
-
-    explicit EventSpanScanner(const QByteArray &body)
-        : m_data(body.constData())
-        , m_size(body.size())
-    {}
-
-    // false when the body does not have the expected shape (which the caller has checked already).
-    bool scan(QList<Span> *spans)
-    {
-        // QJsonDocument skips a UTF-8 byte order mark, so the scanner does too.
-        if (m_size >= 3 && m_data[0] == '\xEF' && m_data[1] == '\xBB' && m_data[2] == '\xBF')
-            m_pos = 3;
-        skipWhitespace();
-        if (!consume('{'))
-            return false;
-        bool found = false;
-        skipWhitespace();
-        if (consume('}'))
-            return false;
-        while (true) {
-            skipWhitespace();
-            QByteArray key;
-            if (!readString(&key))
-                return false;
-            skipWhitespace();
-            if (!consume(':'))
-                return false;
-            skipWhitespace();
-            if (decodeKey(key) == QLatin1StringView("events") && peek() == '[') {
-                // With duplicate keys QJsonDocument keeps the last one; so does this.
-                spans->clear();
-                if (!scanArray(spans))
-                    return false;
-                found = true;
-            } else if (!skipValue()) {
-                return false;
-            }
-            skipWhitespace();
-            if (consume('}'))
-                return found;
-            if (!consume(','))
-                return false;
-        }
-    }
-
-private:
-    char peek() const { return m_pos < m_size ? m_data[m_pos] : '\0'; }
-
-    bool consume(char c)
-    {
-        if (peek() != c)
-            return false;
-        ++m_pos;
-        return true;
-    }
-
-    void skipWhitespace()
-    {
-        while (m_pos < m_size) {
-            const char c = m_data[m_pos];
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-                return;
-            ++m_pos;
-        }
-    }
-
-    // At an opening quote: moves past the closing quote; the raw bytes between them go to *raw if given.
-    bool readString(QByteArray *raw = nullptr)
-    {
-        if (!consume('"'))
-            return false;
-        const qsizetype begin = m_pos;
-        while (m_pos < m_size) {
-            const char c = m_data[m_pos];
-            if (c == '\\') {
-                // Any escape is two bytes as far as finding the end goes ("\u0041" continues as plain text).
-                m_pos += 2;
-            } else if (c == '"') {
-                if (raw)
-                    *raw = QByteArray(m_data + begin, m_pos - begin);
-                ++m_pos;
-                return true;
-            } else {
-                ++m_pos;
-            }
-        }
-        return false;
-    }
-
-    static QString decodeKey(const QByteArray &raw)
-    {
-        if (!raw.contains('\\'))
-            return QString::fromUtf8(raw);
-        // A key spelled with escapes ("\u0065vents") is still "events" to QJsonDocument; let it decode.
-        const QJsonDocument document = QJsonDocument::fromJson("[\"" + raw + "\"]");
-        return document.array().at(0).toString();
-    }
-
-    // Skips one value of any kind. Containers are skipped by counting brackets outside strings, which is
-    // iterative: the nesting depth of the body does not matter here.
-    bool skipValue()
-    {
-        const char first = peek();
-        if (first == '"')
-            return readString();
-        if (first == '{' || first == '[') {
-            int depth = 0;
-            while (m_pos < m_size) {
-                const char c = m_data[m_pos];
-                if (c == '"') {
-                    if (!readString())
-                        return false;
-                    continue;
-                }
-                if (c == '{' || c == '[') {
-                    ++depth;
-                } else if (c == '}' || c == ']') {
-                    if (--depth == 0) {
-                        ++m_pos;
-                        return true;
-                    }
-                }
-                ++m_pos;
-            }
-            return false;
-        }
-        // A number, true, false or null: runs until a delimiter.
-        const qsizetype begin = m_pos;
-        while (m_pos < m_size) {
-            const char c = m_data[m_pos];
-            if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r')
-                break;
-            ++m_pos;
-        }
-        return m_pos > begin;
-    }
-
-    bool scanArray(QList<Span> *spans)
-    {
-        if (!consume('['))
-            return false;
-        skipWhitespace();
-        if (consume(']'))
-            return true;
-        while (true) {
-            skipWhitespace();
-            const qsizetype begin = m_pos;
-            if (!skipValue())
-                return false;
-            spans->append({begin, m_pos - begin});
-            skipWhitespace();
-            if (consume(']'))
-                return true;
-            if (!consume(','))
-                return false;
-        }
-    }
-
-    const char *m_data;
-    qsizetype m_size;
-    qsizetype m_pos = 0;
-};
-
 EnvelopeParseResult failure(const QString &error)
 {
     EnvelopeParseResult result;
@@ -189,7 +17,9 @@ EnvelopeParseResult failure(const QString &error)
     return result;
 }
 
-QString jsonTypeName(const QJsonValue &value)
+} // namespace
+
+QString EnvelopeParser::jsonTypeName(const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::Null:
@@ -210,6 +40,8 @@ QString jsonTypeName(const QJsonValue &value)
     return QStringLiteral("undefined");
 }
 
+namespace {
+
 // A required, non-empty string member. Returns an error sentence, empty when *out was set.
 QString requiredString(const QJsonObject &object, const QString &path, const QString &name, QString *out)
 {
@@ -218,7 +50,8 @@ QString requiredString(const QJsonObject &object, const QString &path, const QSt
     if (it == object.constEnd())
         return where + QStringLiteral(" is missing");
     if (!it->isString())
-        return where + QStringLiteral(" is ") + jsonTypeName(*it) + QStringLiteral(", not a string");
+        return where + QStringLiteral(" is ") + EnvelopeParser::jsonTypeName(*it) +
+               QStringLiteral(", not a string");
     *out = it->toString();
     if (out->isEmpty())
         return where + QStringLiteral(" is empty");
@@ -332,7 +165,8 @@ EnvelopeParseResult EnvelopeParser::parse(const QByteArray &body, const QByteArr
     if (eventsIt == envelope.constEnd())
         return failure(QStringLiteral("the body has no \"events\" member"));
     if (!eventsIt->isArray())
-        return failure(QStringLiteral("\"events\" is %1, not an array").arg(jsonTypeName(*eventsIt)));
+        return failure(
+            QStringLiteral("\"events\" is %1, not an array").arg(EnvelopeParser::jsonTypeName(*eventsIt)));
     const QJsonArray events = eventsIt->toArray();
     if (events.isEmpty())
         return failure(QStringLiteral("the \"events\" array is empty"));
@@ -341,8 +175,9 @@ EnvelopeParseResult EnvelopeParser::parse(const QByteArray &body, const QByteArr
                            .arg(QString::number(events.size()), QString::number(maxEventsPerEnvelope)));
     }
 
-    QList<EventSpanScanner::Span> spans;
-    if (!EventSpanScanner(body).scan(&spans) || spans.size() != events.size()) {
+    QList<JsonSpanScanner::Span> spans;
+    if (!JsonSpanScanner(body).scanMemberArray(QStringLiteral("events"), &spans) ||
+        spans.size() != events.size()) {
         // Unreachable for bodies QJsonDocument accepts; refusing is better than storing the wrong bytes.
         return failure(QStringLiteral("the events could not be located in the body"));
     }
@@ -354,7 +189,7 @@ EnvelopeParseResult EnvelopeParser::parse(const QByteArray &body, const QByteArr
         const QString path = QStringLiteral("events[%1]").arg(i);
         const QJsonValue value = events.at(i);
         if (!value.isObject()) {
-            return failure(path + QStringLiteral(" is ") + jsonTypeName(value) +
+            return failure(path + QStringLiteral(" is ") + EnvelopeParser::jsonTypeName(value) +
                            QStringLiteral(", not an object"));
         }
         const QJsonObject object = value.toObject();
@@ -371,7 +206,7 @@ EnvelopeParseResult EnvelopeParser::parse(const QByteArray &body, const QByteArr
         if (targetValue.isUndefined())
             return failure(path + QStringLiteral(".target is missing"));
         if (!targetValue.isObject()) {
-            return failure(path + QStringLiteral(".target is ") + jsonTypeName(targetValue) +
+            return failure(path + QStringLiteral(".target is ") + EnvelopeParser::jsonTypeName(targetValue) +
                            QStringLiteral(", not an object"));
         }
         const QJsonObject target = targetValue.toObject();

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 
@@ -36,4 +37,7 @@ public:
     // RFC 3339 date-time ("2026-11-26T04:18:28.322554338Z", "...+02:00") to UTC with millisecond precision.
     // Invalid when the text does not follow RFC 3339.
     static QDateTime parseTimestamp(QStringView text);
+
+    // "a string", "an array", ...: for error messages that say what was found instead.
+    static QString jsonTypeName(const QJsonValue &value);
 };

@@ -14,7 +14,16 @@ NotificationIntake::NotificationIntake(Store &store, QByteArray token, QObject *
     : QObject(parent)
     , m_store(store)
     , m_token(std::move(token))
+    , m_routes{IntakeRoute::distribution(), IntakeRoute::harbor(), IntakeRoute::cloudEvents()}
 {}
+
+QList<QByteArray> NotificationIntake::paths() const
+{
+    QList<QByteArray> list;
+    for (const IntakeRoute &route : m_routes)
+        list.append(route.path);
+    return list;
+}
 
 void NotificationIntake::setWebhooks(const QList<WebhookConfig> &webhooks)
 {
@@ -32,14 +41,6 @@ QByteArray NotificationIntake::mediaTypeOf(const QByteArray &contentType)
     return (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
 }
 
-bool NotificationIntake::isAcceptedContentType(const QByteArray &contentType)
-{
-    const QByteArray mediaType = mediaTypeOf(contentType);
-    return mediaType == "application/vnd.docker.distribution.events.v1+json" ||
-           mediaType == "application/vnd.docker.distribution.events.v2+json" ||
-           mediaType == "application/json";
-}
-
 bool NotificationIntake::isAuthorized(const HttpRequest &request) const
 {
     if (m_token.isEmpty())
@@ -52,15 +53,21 @@ bool NotificationIntake::isAuthorized(const HttpRequest &request) const
 
 void NotificationIntake::handle(const HttpRequest &request, const HttpResponder &responder)
 {
-    if (request.path != notifyPath) {
+    const IntakeRoute *route = nullptr;
+    for (const IntakeRoute &candidate : std::as_const(m_routes)) {
+        if (candidate.path == request.path)
+            route = &candidate;
+    }
+    if (!route) {
         responder.respond(HttpResponse::error(
             404, "not_found",
             QStringLiteral("no such endpoint; registries post to %1").arg(QLatin1String(notifyPath))));
         return;
     }
+    const QString path = QString::fromLatin1(route->path);
     if (request.method != "POST") {
-        HttpResponse response = HttpResponse::error(
-            405, "method_not_allowed", QStringLiteral("%1 accepts POST only").arg(QLatin1String(notifyPath)));
+        HttpResponse response =
+            HttpResponse::error(405, "method_not_allowed", QStringLiteral("%1 accepts POST only").arg(path));
         response.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")});
         responder.respond(response);
         return;
@@ -75,17 +82,15 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
         return;
     }
     const QByteArray contentType = request.header("content-type");
-    if (!isAcceptedContentType(contentType)) {
+    const QByteArray mediaType = mediaTypeOf(contentType);
+    if (!route->accepts(request, mediaType)) {
         responder.respond(HttpResponse::error(
             415, "unsupported_media_type",
-            QStringLiteral(
-                "content type \"%1\" is not a registry envelope; use "
-                "application/vnd.docker.distribution.events.v1+json, ...v2+json or application/json")
-                .arg(QString::fromLatin1(contentType))));
+            QStringLiteral("content type \"%1\" is not %2; %3 takes %4")
+                .arg(QString::fromLatin1(contentType), route->what, path, route->expectedTypes)));
         return;
     }
-    const EnvelopeParseResult parsed =
-        EnvelopeParser::parse(request.body, mediaTypeOf(contentType), QDateTime::currentDateTimeUtc());
+    const EnvelopeParseResult parsed = route->parse(request, mediaType, QDateTime::currentDateTimeUtc());
     if (!parsed.ok) {
         responder.respond(HttpResponse::error(400, "invalid_envelope", parsed.error));
         return;

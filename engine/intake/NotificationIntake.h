@@ -3,6 +3,7 @@
 #include "DeliveryRecord.h"
 #include "HttpRequest.h"
 #include "HttpServer.h"
+#include "IntakeRoute.h"
 #include "RegistryEvent.h"
 #include "WebhookConfig.h"
 #include "WebhookFilter.h"
@@ -12,8 +13,9 @@
 
 class Store;
 
-// The registry-facing endpoint, POST /v1/notify. Checks the request, parses the envelope and stores the
-// events with their deliveries. Every request that arrives in one event-loop pass is committed in one
+// The registry-facing endpoints: POST /v1/notify (distribution), /v1/notify/harbor and
+// /v1/notify/cloudevents (see IntakeRoute). Checks the request, parses it with the route's parser and stores
+// the events with their deliveries. Every request that arrives in one event-loop pass is committed in one
 // transaction (group commit), and each is answered only after that commit: a 2xx means the events are on
 // disk.
 class NotificationIntake : public QObject
@@ -25,9 +27,10 @@ public:
     NotificationIntake(Store &store, QByteArray token, QObject *parent = nullptr);
 
     void setWebhooks(const QList<WebhookConfig> &webhooks);
-    // The HttpServer handler.
+    // Every path the intake serves, for the router.
+    QList<QByteArray> paths() const;
+    // The HttpServer handler, for any of paths().
     void handle(const HttpRequest &request, const HttpResponder &responder);
-    static bool isAcceptedContentType(const QByteArray &contentType);
     static QByteArray mediaTypeOf(const QByteArray &contentType);
 
 signals:
@@ -56,6 +59,7 @@ private:
 
     Store &m_store;
     QByteArray m_token;
+    QList<IntakeRoute> m_routes;
     QList<CompiledWebhook> m_webhooks;
     QList<PendingRequest> m_pending;
 };

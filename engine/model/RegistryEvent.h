@@ -24,6 +24,14 @@ struct RegistryEvent
     QByteArray contentType; // the envelope's content type, reused for deliveries
     QByteArray rawJson;     // the event object exactly as the registry sent it (bytes of the envelope)
     QDateTime receivedAt;   // when Tidings accepted it (UTC)
+    // Which intake format the event came in: distribution (the {"events":[...]} envelope), harbor (Harbor's
+    // Default payload) or cloudevents (a structured CloudEvent, Harbor's or any other producer's). Decides
+    // what "the registry's own format" means when the event is delivered.
+    QString sourceFormat = QString::fromLatin1(distributionFormat);
+
+    static constexpr const char *distributionFormat = "distribution";
+    static constexpr const char *harborFormat = "harbor";
+    static constexpr const char *cloudEventsFormat = "cloudevents";
 };
 
 Q_DECLARE_METATYPE(RegistryEvent)

@@ -107,6 +107,23 @@ const QStringList &WebhookFilter::defaultMediaTypes()
     return types;
 }
 
+const QStringList &WebhookFilter::knownActions()
+{
+    static const QStringList actions{
+        QStringLiteral("push"),         QStringLiteral("pull"),           QStringLiteral("mount"),
+        QStringLiteral("delete"),       QStringLiteral("scan_completed"), QStringLiteral("scan_failed"),
+        QStringLiteral("scan_stopped"), QStringLiteral("quota_exceeded"), QStringLiteral("quota_warning"),
+    };
+    return actions;
+}
+
+bool WebhookFilter::isAcceptedAction(const QString &action)
+{
+    const QString lower = action.trimmed().toLower();
+    return lower == QLatin1StringView("*") || knownActions().contains(lower) ||
+           (lower.contains(u'.') && !lower.startsWith(u'.') && !lower.endsWith(u'.'));
+}
+
 QString WebhookFilter::validate(const WebhookConfig &webhook)
 {
     return WebhookFilter(webhook).m_configError;

@@ -39,6 +39,14 @@ public:
 
     static const QStringList &defaultMediaTypes();
 
+    // The actions events can have: the distribution registry's (push, pull, mount, delete) and Harbor's
+    // (scan_completed, scan_failed, scan_stopped, quota_exceeded, quota_warning; its push, pull and delete
+    // are the same words). A CloudEvent of another type has that type as its action.
+    static const QStringList &knownActions();
+    // For --actions and the editor: a known action, "*", or a CloudEvents type (it contains a '.'), so a
+    // typo is refused instead of silently never matching.
+    static bool isAcceptedAction(const QString &action);
+
     // For the CLI and the editor: an empty string when the filter settings are usable, else a message that
     // names the first bad setting.
     static QString validate(const WebhookConfig &webhook);

@@ -102,7 +102,22 @@ QList<Migration> Migrations::all()
         QStringLiteral("CREATE INDEX deliveries_finished ON deliveries (updated_at) "
                        "WHERE state IN ('succeeded', 'failed', 'cancelled')"),
     };
-    return {base, security};
+    Migration intakeFormats;
+    intakeFormats.version = 3;
+    intakeFormats.description =
+        QStringLiteral("events remember their intake format (distribution, harbor, cloudevents)");
+    intakeFormats.statements = {
+        // Existing rows all came in through /v1/notify.
+        QStringLiteral("ALTER TABLE events ADD COLUMN source_format TEXT NOT NULL DEFAULT 'distribution'"),
+    };
+    Migration webhookHealth;
+    webhookHealth.version = 4;
+    webhookHealth.description = QStringLiteral("when each webhook started failing (serve --disable-after)");
+    webhookHealth.statements = {
+        // NULL: the last attempt succeeded, or there was none since the webhook was (re-)enabled.
+        QStringLiteral("ALTER TABLE webhooks ADD COLUMN failing_since BIGINT"),
+    };
+    return {base, security, intakeFormats, webhookHealth};
 }
 
 Migrations::Migrations(QList<Migration> migrations)

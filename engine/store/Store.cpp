@@ -148,7 +148,7 @@ const QString deliveryJoins = QStringLiteral(
 const QString eventColumns =
     QStringLiteral("e.id, e.event_id, e.received_at, e.occurred_at, e.action, e.repository, e.tag, e.digest, "
                    "e.media_type, e.size, "
-                   "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload");
+                   "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload, e.source_format");
 
 } // namespace
 
@@ -469,12 +469,15 @@ bool Store::setWebhookEnabled(qint64 id, bool enabled, const QString &reason)
 {
     QSqlQuery &query =
         prepared("setWebhookEnabled",
-                 QStringLiteral("UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ? "
+                 QStringLiteral("UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ?, "
+                                "failing_since = CASE WHEN ? = 1 THEN NULL ELSE failing_since END "
                                 "WHERE id = ?"));
     query.bindValue(0, enabled ? 1 : 0);
     query.bindValue(1, text(enabled ? QString() : reason));
     query.bindValue(2, QDateTime::currentMSecsSinceEpoch());
-    query.bindValue(3, id);
+    // A re-enabled webhook starts with a clean record: its old failures must not disable it again at once.
+    query.bindValue(3, enabled ? 1 : 0);
+    query.bindValue(4, id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
     query.finish();
     if (ok)
@@ -492,8 +495,9 @@ qint64 Store::insertEvent(const RegistryEvent &e)
         "insertEvent",
         QStringLiteral(
             "INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, digest, "
-            "media_type, size, source_addr, source_instance, actor, content_type, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING "
+            "media_type, size, source_addr, source_instance, actor, content_type, payload, source_format) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING "
+            "RETURNING "
             "id"));
     query.bindValue(0, text(e.eventId));
     query.bindValue(1, toMs(e.receivedAt));
@@ -509,6 +513,7 @@ qint64 Store::insertEvent(const RegistryEvent &e)
     query.bindValue(11, text(e.actor));
     query.bindValue(12, text(QString::fromLatin1(e.contentType)));
     query.bindValue(13, e.rawJson.isNull() ? QByteArray("") : e.rawJson);
+    query.bindValue(14, text(e.sourceFormat));
     if (!execOrFail(query))
         return -1;
     const qint64 id = query.next() ? query.value(0).toLongLong() : 0;
@@ -892,6 +897,7 @@ RegistryEvent Store::eventFromRow(const QSqlQuery &q, int c)
     e.actor = q.value(c + 12).toString();
     e.contentType = q.value(c + 13).toString().toLatin1();
     e.rawJson = q.value(c + 14).toByteArray();
+    e.sourceFormat = q.value(c + 15).toString();
     return e;
 }
 
@@ -1028,4 +1034,32 @@ qint64 Store::externalChangeCounter()
 {
     QSqlDatabase db = database();
     return m_dialect->externalChangeCounter(db);
+}
+
+// --- Webhook health
+// -------------------------------------------------------------------------------------------
+
+QHash<qint64, qint64> Store::webhookFailingSince()
+{
+    QSqlQuery &query =
+        prepared("webhookFailingSince",
+                 QStringLiteral("SELECT id, failing_since FROM webhooks WHERE failing_since IS NOT NULL"));
+    QHash<qint64, qint64> result;
+    if (execOrFail(query)) {
+        while (query.next())
+            result.insert(query.value(0).toLongLong(), query.value(1).toLongLong());
+    }
+    query.finish();
+    return result;
+}
+
+bool Store::setWebhookFailingSince(qint64 id, qint64 sinceMs)
+{
+    QSqlQuery &query = prepared("setWebhookFailingSince",
+                                QStringLiteral("UPDATE webhooks SET failing_since = ? WHERE id = ?"));
+    query.bindValue(0, sinceMs > 0 ? QVariant(sinceMs) : QVariant(QMetaType(QMetaType::LongLong)));
+    query.bindValue(1, id);
+    const bool ok = execOrFail(query);
+    query.finish();
+    return ok;
 }

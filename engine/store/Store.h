@@ -142,6 +142,11 @@ public:
     // The payload of this connection's change notifications, so a listener can ignore its own.
     void setChangeOrigin(const QString &origin) { m_changeOrigin = origin; }
 
+    // Webhook health (WebhookHealthMonitor): since when each webhook has been failing, ms since the epoch.
+    // Only failing webhooks are listed; setWebhookEnabled(id, true) clears the record.
+    QHash<qint64, qint64> webhookFailingSince();
+    bool setWebhookFailingSince(qint64 id, qint64 sinceMs); // 0: not failing
+
 private:
     QSqlDatabase database() const;
     bool openAndMigrate(const QString &location, QString *error);

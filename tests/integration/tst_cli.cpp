@@ -233,9 +233,9 @@ void TestCli::webhookLifecycle()
     CliResult result =
         cli(argv({"webhook", "add", "--name", "ci", "--url", "https://hooks.example.com/ci", "--secret"})
             << kSecret
-            << argv({"--actions", "push,delete", "--repository", "team/*", "--tag", "v*", "--header",
-                     "X-Env: prod", "--format", "cloudevents", "--retry-schedule", "0,5,60", "--concurrency",
-                     "2", "--timeout", "5"}));
+            << argv({"--actions", "push,delete,scan_failed,com.example.image.signed", "--repository",
+                     "team/*", "--tag", "v*", "--header", "X-Env: prod", "--format", "cloudevents",
+                     "--retry-schedule", "0,5,60", "--concurrency", "2", "--timeout", "5"}));
     VERIFY_CLI(result, 0);
     QVERIFY2(result.out.contains("Added webhook \"ci\""), result.out.constData());
 
@@ -248,7 +248,8 @@ void TestCli::webhookLifecycle()
     QCOMPARE(added.value(u"name").toString(), QStringLiteral("ci"));
     QCOMPARE(added.value(u"url").toString(), QStringLiteral("https://hooks.example.com/ci"));
     QCOMPARE(added.value(u"secret").toString(), QStringLiteral("whsec_********"));
-    QCOMPARE(stringsOf(added.value(u"actions")), argv({"push", "delete"}));
+    QCOMPARE(stringsOf(added.value(u"actions")),
+             argv({"push", "delete", "scan_failed", "com.example.image.signed"}));
     QCOMPARE(stringsOf(added.value(u"repositories")), argv({"team/*"}));
     QCOMPARE(stringsOf(added.value(u"tags")), argv({"v*"}));
     const QJsonArray headers = added.value(u"headers").toArray();
@@ -408,6 +409,8 @@ void TestCli::errors_data()
                                         << QStringLiteral("only one of --secret");
     QTest::newRow("invalid glob") << addWithUrl + argv({"--repository", "team/[a"}) << 2
                                   << QStringLiteral("repository pattern \"team/[a\" is invalid");
+    QTest::newRow("unknown action") << addWithUrl + argv({"--actions", "push,pushed"}) << 2
+                                    << QStringLiteral("--actions: \"pushed\" is not an action");
     QTest::newRow("unknown format") << addWithUrl + argv({"--format", "xml"}) << 2
                                     << QStringLiteral("--format must be registry or cloudevents");
     QTest::newRow("negative retry delay")
@@ -462,6 +465,11 @@ void TestCli::errors_data()
         << argv({"send-test", "--webhook", "nope"}) << 1 << QStringLiteral("no webhook \"nope\"");
     QTest::newRow("serve bad --listen")
         << argv({"serve", "--listen", "nowhere:port"}) << 2 << QStringLiteral("is not HOST:PORT");
+    QTest::newRow("serve bad --disable-after") << argv({"serve", "--disable-after", "a day"}) << 2
+                                               << QStringLiteral("--disable-after \"a day\" is not an age");
+    QTest::newRow("serve bad --ops-webhook")
+        << argv({"serve", "--ops-webhook", "ftp://ops.example/hook"}) << 2
+        << QStringLiteral("--ops-webhook \"ftp://ops.example/hook\" is not an http:// or https:// URL");
     QTest::newRow("--db without a path")
         << argv({"webhook", "list", "--db"}) << 2 << QStringLiteral("--db needs a path");
     QTest::newRow("unwritable --db") << addWithUrl + argv({"--db", "/proc/tidings.db"}) << 1
