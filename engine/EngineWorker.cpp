@@ -2,7 +2,9 @@
 
 #include "DeliveryPoller.h"
 #include "Dispatcher.h"
+#include "HealthEndpoint.h"
 #include "HttpServer.h"
+#include "MetricsEndpoint.h"
 #include "NotificationIntake.h"
 #include "RetentionSweeper.h"
 #include "Store.h"
@@ -38,6 +40,8 @@ void EngineWorker::tearDown()
 {
     // Order matters: nothing may touch the store after it closes.
     m_server.reset();
+    m_metricsEndpoint.reset();
+    m_healthEndpoint.reset();
     m_intake.reset();
     m_retention.reset();
     m_poller.reset();
@@ -75,6 +79,7 @@ void EngineWorker::start()
     });
     connect(m_dispatcher.get(), &Dispatcher::attemptRecorded, this,
             [this](const AttemptRecord &attempt, const DeliveryRecord &delivery) {
+                m_metrics.recordAttempt(attempt, delivery);
                 emit attemptRecorded(attempt);
                 emit deliveryChanged(delivery);
                 m_queueDepthTimer.start();
@@ -91,6 +96,7 @@ void EngineWorker::start()
         m_intake = std::make_unique<NotificationIntake>(*m_store, m_config.intakeToken);
         connect(m_intake.get(), &NotificationIntake::committed, this,
                 [this](const QList<RegistryEvent> &events, const QList<qint64> &webhookIds) {
+                    m_metrics.recordEventsAccepted(int(events.size()));
                     if (!webhookIds.isEmpty())
                         m_poller->wake(webhookIds);
                     for (const RegistryEvent &event : events)
@@ -98,6 +104,8 @@ void EngineWorker::start()
                     m_queueDepthTimer.start();
                 });
         connect(m_intake.get(), &NotificationIntake::storeFailed, this, &EngineWorker::problem);
+        connect(m_intake.get(), &NotificationIntake::answered, this,
+                [this](int status) { m_metrics.recordIntakeAnswer(status); });
         connect(m_intake.get(), &NotificationIntake::aboutToRoute, this, &EngineWorker::checkExternalChanges,
                 Qt::DirectConnection);
 
@@ -112,6 +120,22 @@ void EngineWorker::start()
         m_router.addRoute(NotificationIntake::notifyPath,
                           [intake](const HttpRequest &request, const HttpResponder &responder) {
                               intake->handle(request, responder);
+                          });
+        m_metricsEndpoint = std::make_unique<MetricsEndpoint>(*m_store, m_metrics, m_config.metricsToken);
+        MetricsEndpoint *metrics = m_metricsEndpoint.get();
+        m_router.addRoute(MetricsEndpoint::path,
+                          [metrics](const HttpRequest &request, const HttpResponder &responder) {
+                              metrics->handle(request, responder);
+                          });
+        m_healthEndpoint = std::make_unique<HealthEndpoint>(*m_store);
+        HealthEndpoint *health = m_healthEndpoint.get();
+        m_router.addRoute(HealthEndpoint::livenessPath,
+                          [health](const HttpRequest &request, const HttpResponder &responder) {
+                              health->handleLiveness(request, responder);
+                          });
+        m_router.addRoute(HealthEndpoint::readinessPath,
+                          [health](const HttpRequest &request, const HttpResponder &responder) {
+                              health->handleReadiness(request, responder);
                           });
         m_server->setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
             m_router.route(request, responder);

@@ -900,3 +900,78 @@ qint64 Store::externalChangeCounter()
     QSqlDatabase db = database();
     return m_dialect->externalChangeCounter(db);
 }
+
+// --- Operations
+// ------------------------------------------------------------------------------------------------
+
+std::optional<QList<WebhookQueueDepth>> Store::queueDepthByWebhook(qint64 nowMs)
+{
+    QList<WebhookQueueDepth> result;
+    QHash<qint64, qsizetype> indexOf;
+    {
+        QSqlQuery &query = prepared("queueDepthWebhooks",
+                                    QStringLiteral("SELECT id, name, enabled FROM webhooks ORDER BY id"));
+        if (!execOrFail(query))
+            return std::nullopt;
+        while (query.next()) {
+            WebhookQueueDepth depth;
+            depth.webhookId = query.value(0).toLongLong();
+            depth.webhookName = query.value(1).toString();
+            depth.enabled = query.value(2).toInt() != 0;
+            indexOf.insert(depth.webhookId, result.size());
+            result.append(depth);
+        }
+        query.finish();
+    }
+    {
+        QSqlQuery &query = prepared(
+            "queueDepthByWebhook",
+            QStringLiteral("SELECT webhook_id, state, COUNT(*) FROM deliveries WHERE state IN ('pending', "
+                           "'in_flight', 'failed') GROUP BY webhook_id, state"));
+        if (!execOrFail(query))
+            return std::nullopt;
+        while (query.next()) {
+            const auto it = indexOf.constFind(query.value(0).toLongLong());
+            if (it == indexOf.constEnd())
+                continue; // a webhook removed between the two queries
+            WebhookQueueDepth &depth = result[it.value()];
+            const QString state = query.value(1).toString();
+            const int count = query.value(2).toInt();
+            if (state == QLatin1String("pending"))
+                depth.pending = count;
+            else if (state == QLatin1String("in_flight"))
+                depth.inFlight = count;
+            else
+                depth.failed = count;
+        }
+        query.finish();
+    }
+    {
+        // The deliveries_due index answers this without touching finished rows.
+        QSqlQuery &query = prepared("oldestDueByWebhook",
+                                    QStringLiteral("SELECT webhook_id, MIN(next_attempt_at) FROM deliveries "
+                                                   "WHERE state = 'pending' AND next_attempt_at <= ? GROUP "
+                                                   "BY webhook_id"));
+        query.bindValue(0, nowMs);
+        if (!execOrFail(query))
+            return std::nullopt;
+        while (query.next()) {
+            const auto it = indexOf.constFind(query.value(0).toLongLong());
+            if (it != indexOf.constEnd())
+                result[it.value()].oldestDueAtMs = query.value(1).toLongLong();
+        }
+        query.finish();
+    }
+    return result;
+}
+
+bool Store::answersQueries()
+{
+    // A fresh statement each time, on a table every version has: a prepared statement that failed once
+    // must not make readiness stick at "not ready".
+    QSqlQuery query(database());
+    if (query.exec(QStringLiteral("SELECT MAX(version) FROM schema_migrations")) && query.next())
+        return true;
+    m_lastError = query.lastError().text();
+    return false;
+}

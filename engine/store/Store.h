@@ -5,6 +5,7 @@
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
 #include "WebhookConfig.h"
+#include "WebhookQueueDepth.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -128,6 +129,12 @@ public:
 
     // Changes when another connection (the CLI, another process) commits.
     qint64 externalChangeCounter();
+
+    // Operations. Every webhook with its pending, in-flight and failed deliveries and its oldest due
+    // delivery (due at or before `nowMs`); nullopt (and lastError()) when the database does not answer.
+    std::optional<QList<WebhookQueueDepth>> queueDepthByWebhook(qint64 nowMs);
+    // Readiness: true when the database answers a query that reads the file (not only the connection).
+    bool answersQueries();
 
 private:
     QSqlDatabase database() const;
