@@ -15,6 +15,7 @@
 #include <QUuid>
 
 Q_LOGGING_CATEGORY(lcEngine, "tidings.engine")
+Q_LOGGING_CATEGORY(lcDelivery, "tidings.delivery")
 
 EngineWorker::EngineWorker(EngineConfig config)
     : m_config(std::move(config))
@@ -80,6 +81,18 @@ void EngineWorker::start()
     connect(m_dispatcher.get(), &Dispatcher::attemptRecorded, this,
             [this](const AttemptRecord &attempt, const DeliveryRecord &delivery) {
                 m_metrics.recordAttempt(attempt, delivery);
+                // One line per attempt: failures are worth an operator's eye, successes only when debugging.
+                if (attempt.errorClass.isEmpty())
+                    qCDebug(lcDelivery).noquote()
+                        << "delivery" << delivery.id << "to" << delivery.webhookName << "attempt"
+                        << attempt.number << "answered" << attempt.responseStatus << "in"
+                        << attempt.durationMs << "ms";
+                else
+                    qCInfo(lcDelivery).noquote()
+                        << "delivery" << delivery.id << "to" << delivery.webhookName << "attempt"
+                        << attempt.number << "failed:" << attempt.errorClass << attempt.responseStatus
+                        << attempt.errorMessage << "after" << attempt.durationMs << "ms; now"
+                        << MetricsRegistry::deliveryOutcome(delivery);
                 emit attemptRecorded(attempt);
                 emit deliveryChanged(delivery);
                 m_queueDepthTimer.start();
