@@ -2,8 +2,7 @@
 
 #include <QString>
 
-// How much work one webhook has waiting, being sent and given up on, for the /metrics gauges. Plain value
-// type.
+// How much work one webhook has waiting and being sent, for the /metrics gauges. Plain value type.
 struct WebhookQueueDepth
 {
     qint64 webhookId = 0;
@@ -11,6 +10,5 @@ struct WebhookQueueDepth
     bool enabled = true;
     int pending = 0;
     int inFlight = 0;
-    int failed = 0;
     qint64 oldestDueAtMs = 0; // next_attempt_at of the oldest pending delivery that is due, 0 when none is
 };

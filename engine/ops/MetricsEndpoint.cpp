@@ -53,18 +53,19 @@ QByteArray MetricsEndpoint::render()
 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const std::optional<QList<WebhookQueueDepth>> depths = m_store.queueDepthByWebhook(now);
-    if (!depths)
-        qCWarning(lcMetrics) << "queue depth not available for /metrics:" << m_store.lastError();
+    const std::optional<qint64> failed = depths ? m_store.failedDeliveryCount() : std::nullopt;
+    if (!depths || !failed)
+        qCWarning(lcMetrics).noquote() << "queue depth not available for /metrics:" << m_store.lastError();
+    const bool answered = depths && failed;
 
-    writer.family(
-        "tidings_database_up", "gauge",
-        QStringLiteral("1 when the database answered the queue-depth queries of this scrape, else 0 "
-                       "(and the queue gauges are missing)."));
-    writer.sample("tidings_database_up", {}, depths ? 1 : 0);
-    if (depths) {
+    writer.family("tidings_database_up", "gauge",
+                  QStringLiteral("1 when the database answered the queue queries of this scrape, else 0 (and "
+                                 "the queue gauges are missing)."));
+    writer.sample("tidings_database_up", {}, answered ? 1 : 0);
+    if (answered) {
         writer.family("tidings_queue_deliveries", "gauge",
-                      QStringLiteral("Deliveries in the database by webhook and state: pending (waiting for "
-                                     "their next attempt), in_flight (being sent), failed (given up)."));
+                      QStringLiteral("Deliveries waiting for their next attempt (pending) or being sent "
+                                     "(in_flight), by webhook."));
         for (const WebhookQueueDepth &depth : *depths) {
             writer.sample("tidings_queue_deliveries",
                           {{"webhook", depth.webhookName}, {"state", QStringLiteral("pending")}},
@@ -72,9 +73,6 @@ QByteArray MetricsEndpoint::render()
             writer.sample("tidings_queue_deliveries",
                           {{"webhook", depth.webhookName}, {"state", QStringLiteral("in_flight")}},
                           depth.inFlight);
-            writer.sample("tidings_queue_deliveries",
-                          {{"webhook", depth.webhookName}, {"state", QStringLiteral("failed")}},
-                          depth.failed);
         }
         writer.family("tidings_queue_oldest_due_age_seconds", "gauge",
                       QStringLiteral("How long the oldest due pending delivery of a webhook has been waiting "
@@ -84,6 +82,11 @@ QByteArray MetricsEndpoint::render()
                 depth.oldestDueAtMs > 0 ? qMax<qint64>(0, now - depth.oldestDueAtMs) / 1000.0 : 0;
             writer.sample("tidings_queue_oldest_due_age_seconds", {{"webhook", depth.webhookName}}, age);
         }
+        writer.family("tidings_failed_deliveries", "gauge",
+                      QStringLiteral("Deliveries that gave up, kept in the history until retention removes "
+                                     "them or a replay restarts them (all webhooks; per-webhook rates are in "
+                                     "tidings_delivery_outcomes_total)."));
+        writer.sample("tidings_failed_deliveries", {}, double(*failed));
         writer.family("tidings_webhook_enabled", "gauge",
                       QStringLiteral("1 when the webhook is enabled, 0 when it is disabled (by hand or after "
                                      "failing)."));

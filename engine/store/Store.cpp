@@ -924,10 +924,12 @@ std::optional<QList<WebhookQueueDepth>> Store::queueDepthByWebhook(qint64 nowMs)
         query.finish();
     }
     {
+        // Pending and in-flight rows only: the finished history (up to the retention limits) is never walked
+        // on a scrape, which runs on the engine thread.
         QSqlQuery &query = prepared(
             "queueDepthByWebhook",
             QStringLiteral("SELECT webhook_id, state, COUNT(*) FROM deliveries WHERE state IN ('pending', "
-                           "'in_flight', 'failed') GROUP BY webhook_id, state"));
+                           "'in_flight') GROUP BY webhook_id, state"));
         if (!execOrFail(query))
             return std::nullopt;
         while (query.next()) {
@@ -935,34 +937,40 @@ std::optional<QList<WebhookQueueDepth>> Store::queueDepthByWebhook(qint64 nowMs)
             if (it == indexOf.constEnd())
                 continue; // a webhook removed between the two queries
             WebhookQueueDepth &depth = result[it.value()];
-            const QString state = query.value(1).toString();
-            const int count = query.value(2).toInt();
-            if (state == QLatin1String("pending"))
-                depth.pending = count;
-            else if (state == QLatin1String("in_flight"))
-                depth.inFlight = count;
+            if (query.value(1).toString() == QLatin1String("pending"))
+                depth.pending = query.value(2).toInt();
             else
-                depth.failed = count;
+                depth.inFlight = query.value(2).toInt();
         }
         query.finish();
     }
-    {
-        // The deliveries_due index answers this without touching finished rows.
-        QSqlQuery &query = prepared("oldestDueByWebhook",
-                                    QStringLiteral("SELECT webhook_id, MIN(next_attempt_at) FROM deliveries "
-                                                   "WHERE state = 'pending' AND next_attempt_at <= ? GROUP "
-                                                   "BY webhook_id"));
-        query.bindValue(0, nowMs);
-        if (!execOrFail(query))
+    // The earliest due time per webhook: one step into the deliveries_due index each.
+    QSqlQuery &earliest = prepared(
+        "oldestDueOfWebhook", QStringLiteral("SELECT MIN(next_attempt_at) FROM deliveries WHERE webhook_id "
+                                             "= ? AND state = 'pending'"));
+    for (WebhookQueueDepth &depth : result) {
+        if (depth.pending == 0)
+            continue;
+        earliest.bindValue(0, depth.webhookId);
+        if (!execOrFail(earliest))
             return std::nullopt;
-        while (query.next()) {
-            const auto it = indexOf.constFind(query.value(0).toLongLong());
-            if (it != indexOf.constEnd())
-                result[it.value()].oldestDueAtMs = query.value(1).toLongLong();
-        }
-        query.finish();
+        if (earliest.next() && !earliest.value(0).isNull() && earliest.value(0).toLongLong() <= nowMs)
+            depth.oldestDueAtMs = earliest.value(0).toLongLong();
+        earliest.finish();
     }
     return result;
+}
+
+std::optional<qint64> Store::failedDeliveryCount()
+{
+    // Counted from the deliveries_by_state index alone.
+    QSqlQuery &query = prepared("failedDeliveryCount",
+                                QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'"));
+    if (!execOrFail(query) || !query.next())
+        return std::nullopt;
+    const qint64 count = query.value(0).toLongLong();
+    query.finish();
+    return count;
 }
 
 bool Store::answersQueries()

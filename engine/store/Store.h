@@ -130,9 +130,11 @@ public:
     // Changes when another connection (the CLI, another process) commits.
     qint64 externalChangeCounter();
 
-    // Operations. Every webhook with its pending, in-flight and failed deliveries and its oldest due
-    // delivery (due at or before `nowMs`); nullopt (and lastError()) when the database does not answer.
+    // Operations. Every webhook with its pending and in-flight deliveries and its oldest due delivery (due
+    // at or before `nowMs`); nullopt (and lastError()) when the database does not answer.
     std::optional<QList<WebhookQueueDepth>> queueDepthByWebhook(qint64 nowMs);
+    // Deliveries that gave up (all webhooks), kept until retention removes them or a replay restarts them.
+    std::optional<qint64> failedDeliveryCount();
     // Readiness: true when the database answers a query that reads the file (not only the connection).
     bool answersQueries();
 
