@@ -129,6 +129,8 @@ void EngineWorker::start()
         limits.bodyTimeoutMs = m_config.bodyTimeoutMs;
         limits.idleTimeoutMs = m_config.idleTimeoutMs;
         m_server = std::make_unique<HttpServer>(limits);
+        connect(m_server.get(), &HttpServer::requestRefused, this,
+                [this](int status) { m_metrics.recordHttpRefusal(status); });
         NotificationIntake *intake = m_intake.get();
         m_router.addRoute(NotificationIntake::notifyPath,
                           [intake](const HttpRequest &request, const HttpResponder &responder) {

@@ -15,6 +15,11 @@ void MetricsRegistry::recordIntakeAnswer(int status)
     ++m_intakeByStatus[status];
 }
 
+void MetricsRegistry::recordHttpRefusal(int status)
+{
+    ++m_httpRefusals[status];
+}
+
 void MetricsRegistry::recordEventsAccepted(int count)
 {
     m_eventsAccepted += quint64(count);
@@ -70,6 +75,15 @@ void MetricsRegistry::write(PrometheusWriter &writer) const
                   QStringLiteral("Requests answered by the intake (/v1/notify), by HTTP status."));
     for (auto it = m_intakeByStatus.cbegin(); it != m_intakeByStatus.cend(); ++it)
         writer.sample("tidings_intake_requests_total", {{"status", QString::number(it.key())}},
+                      double(it.value()));
+
+    writer.family(
+        "tidings_http_refused_total", "counter",
+        QStringLiteral("Requests the HTTP server refused before any endpoint saw them, by status: 400 "
+                       "malformed, 408 too slow, 413 body over the limit, 431 headers too large, 501, "
+                       "503 over the connection limit."));
+    for (auto it = m_httpRefusals.cbegin(); it != m_httpRefusals.cend(); ++it)
+        writer.sample("tidings_http_refused_total", {{"status", QString::number(it.key())}},
                       double(it.value()));
 
     writer.family(

@@ -24,6 +24,8 @@ public:
     MetricsRegistry();
 
     void recordIntakeAnswer(int status);
+    // A request the HTTP server refused before any endpoint saw it.
+    void recordHttpRefusal(int status);
     void recordEventsAccepted(int count);
     // One attempt and where it left its delivery.
     void recordAttempt(const AttemptRecord &attempt, const DeliveryRecord &delivery);
@@ -48,6 +50,7 @@ private:
 
     QDateTime m_startedAt;
     QMap<int, quint64> m_intakeByStatus;
+    QMap<int, quint64> m_httpRefusals;
     quint64 m_eventsAccepted = 0;
     QMap<WebhookAndLabel, quint64> m_attemptsByResult;
     QMap<WebhookAndLabel, quint64> m_deliveryOutcomes;

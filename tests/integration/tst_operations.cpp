@@ -163,6 +163,8 @@ void TestOperations::metricsCountRealTraffic()
         QCOMPARE(registry.post(EventFactory::envelopeOf({})).status, 202);
     QCOMPARE(registry.post("{not json").status, 400);
     QCOMPARE(registry.post(EventFactory::envelopeOf({}), "text/plain").status, 415);
+    // Over the body limit: refused by the HTTP server before the intake sees it.
+    QCOMPARE(registry.post(QByteArray(2 * 1024 * 1024, ' ')).status, 413);
 
     QTRY_COMPARE_WITH_TIMEOUT(healthy.count(), events, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(broken.count(), events, kWaitMs);
@@ -207,6 +209,9 @@ void TestOperations::metricsCountRealTraffic()
              events);
     QCOMPARE(value("tidings_intake_requests_total", {{QStringLiteral("status"), QStringLiteral("400")}}), 1);
     QCOMPARE(value("tidings_intake_requests_total", {{QStringLiteral("status"), QStringLiteral("415")}}), 1);
+    QVERIFY(!metrics.contains(Exposition::key(QStringLiteral("tidings_intake_requests_total"),
+                                              {{QStringLiteral("status"), QStringLiteral("413")}})));
+    QCOMPARE(value("tidings_http_refused_total", {{QStringLiteral("status"), QStringLiteral("413")}}), 1);
     QCOMPARE(value("tidings_events_accepted_total"), events);
 
     QCOMPARE(value("tidings_delivery_outcomes_total",
