@@ -23,6 +23,9 @@ public:
     ~CommandContext();
 
     QString databaseLocation() const { return m_databaseLocation; }
+    // --db was on the command line (not TIDINGS_DB or the default): it then beats serve's --config file.
+    bool databaseGiven() const { return m_databaseGiven; }
+    void setDatabaseGiven(bool given) { m_databaseGiven = given; }
     QTextStream &out() { return m_out; }
     QTextStream &err() { return m_err; }
     // Opens (and migrates) the database; prints why not and returns nullptr on failure.
@@ -35,6 +38,7 @@ public:
 
 private:
     QString m_databaseLocation;
+    bool m_databaseGiven = false;
     QTextStream m_out;
     QTextStream m_err;
     std::unique_ptr<Store> m_store;

@@ -38,8 +38,10 @@ CommandLine::Invocation CommandLine::classify(const QStringList &argv, bool guiA
                 return invocation;
             }
             invocation.databaseLocation = argv.at(++i);
+            invocation.databaseGiven = true;
         } else if (argument.startsWith(QLatin1String("--db="))) {
             invocation.databaseLocation = argument.mid(5);
+            invocation.databaseGiven = true;
         } else {
             rest.append(argument);
         }
@@ -68,6 +70,7 @@ CommandLine::Invocation CommandLine::classify(const QStringList &argv, bool guiA
 int CommandLine::run(const Invocation &invocation)
 {
     CommandContext context(invocation.databaseLocation);
+    context.setDatabaseGiven(invocation.databaseGiven);
     if (!invocation.error.isEmpty())
         return context.fail(invocation.error, CommandContext::UsageError);
     const QString &command = invocation.command;

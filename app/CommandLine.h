@@ -11,8 +11,9 @@ public:
     struct Invocation
     {
         QString databaseLocation;
-        QString command;       // "serve", "webhook", ...; empty: none given
-        QStringList arguments; // after the command
+        bool databaseGiven = false; // --db was given (rather than TIDINGS_DB or the default)
+        QString command;            // "serve", "webhook", ...; empty: none given
+        QStringList arguments;      // after the command
         bool wantsConsole = false;
         QString error; // a usage error found while splitting
     };

@@ -1,23 +1,32 @@
 #include "ServeCommand.h"
 
 #include "CommandContext.h"
+#include "DestinationPolicy.h"
 #include "Engine.h"
+#include "LogOutput.h"
+#include "ServeSettings.h"
 #include "UnixSignalWatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QRegularExpression>
 
 namespace {
 const QString serveUsage = QStringLiteral(
-    "usage: tidings serve [--listen HOST:PORT] [--intake-token TOKEN] [--poll-interval SECONDS]\n"
-    "                     [--body-limit BYTES] [--retention AGE] [--retention-per-webhook N]\n"
+    "usage: tidings serve [--config FILE] [--listen HOST:PORT] [--intake-token TOKEN]\n"
+    "                     [--metrics-token TOKEN] [--poll-interval SECONDS] [--body-limit BYTES]\n"
+    "                     [--retention AGE] [--retention-per-webhook N]\n"
     "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
-    "                     [--durability full|normal]\n"
-    "                     [--lease-margin SECONDS] [--disable-after AGE] [--ops-webhook URL]\n"
-    "environment: TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, TIDINGS_POLL_INTERVAL, TIDINGS_LEASE_MARGIN, "
-    "TIDINGS_DISABLE_AFTER, TIDINGS_OPS_WEBHOOK, TIDINGS_DB");
-}
+    "                     [--durability full|normal] [--lease-margin SECONDS] [--log-format plain|json]\n"
+    "                     [--disable-after AGE] [--ops-webhook URL]\n"
+    "Each setting is also an environment variable (TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, ...; "
+    "TIDINGS_CONFIG\n"
+    "for the file) and a key of the INI file; a flag beats the environment, which beats the file.\n"
+    "See docs/deployment.md.");
+} // namespace
+
+Q_LOGGING_CATEGORY(lcServe, "tidings.serve")
 
 bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint16 *port)
 {
@@ -44,117 +53,115 @@ bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint
 }
 
 QString ServeCommand::configure(const QStringList &arguments, const QString &databaseLocation,
-                                EngineConfig *config)
+                                bool databaseGiven, EngineConfig *config, LogOutput::Format *logFormat)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.addOptions(
-        {{QStringLiteral("listen"), QStringLiteral("Intake address."), QStringLiteral("HOST:PORT")},
-         {QStringLiteral("intake-token"), QStringLiteral("Bearer token registries send."),
-          QStringLiteral("TOKEN")},
-         {QStringLiteral("poll-interval"), QStringLiteral("Fallback poll, seconds."),
-          QStringLiteral("SECONDS")},
-         {QStringLiteral("body-limit"), QStringLiteral("Largest notification body."),
-          QStringLiteral("BYTES")},
-         {QStringLiteral("retention"), QStringLiteral("Keep finished history this long."),
-          QStringLiteral("AGE")},
-         {QStringLiteral("durability"), QStringLiteral("full (survives power loss) or normal (faster)."),
-          QStringLiteral("MODE")},
-         {QStringLiteral("destination-guard"), QStringLiteral("Block private destinations: auto, on, off."),
-          QStringLiteral("MODE")},
-         {QStringLiteral("allow-destination"), QStringLiteral("Address or subnet the guard lets through."),
-          QStringLiteral("CIDR")},
-         {QStringLiteral("retention-per-webhook"), QStringLiteral("Finished deliveries kept per webhook."),
-          QStringLiteral("N")},
-         {QStringLiteral("disable-after"),
-          QStringLiteral("Disable a webhook whose attempts have all failed for this long (0: never)."),
-          QStringLiteral("AGE")},
-         {QStringLiteral("ops-webhook"), QStringLiteral("POST operational events (webhook disabled) here."),
-          QStringLiteral("URL")},
-         {QStringLiteral("lease-margin"),
-          QStringLiteral(
-              "Seconds a claim outlives the attempt's deadline; after a crash, in-flight deliveries "
-              "are sent again once it runs out."),
-          QStringLiteral("SECONDS")}});
+    parser.addOptions(ServeSettings::options());
+    parser.addOption(
+        {QStringLiteral("config"), QStringLiteral("INI file with the settings."), QStringLiteral("FILE")});
     if (!parser.parse(QStringList{QStringLiteral("tidings")} + arguments))
         return parser.errorText() + QLatin1Char('\n') + serveUsage;
     if (!parser.positionalArguments().isEmpty())
         return QStringLiteral("unexpected argument \"%1\"\n%2")
             .arg(parser.positionalArguments().first(), serveUsage);
 
-    auto setting = [&parser](const char *option, const char *environment) {
-        const QString name = QString::fromLatin1(option);
-        return parser.isSet(name) ? parser.value(name) : qEnvironmentVariable(environment);
+    ServeSettings settings;
+    const QString configFile = parser.isSet(QStringLiteral("config"))
+                                   ? parser.value(QStringLiteral("config"))
+                                   : qEnvironmentVariable("TIDINGS_CONFIG");
+    QString error;
+    if (!configFile.isEmpty() && !settings.loadFile(configFile, &error))
+        return error;
+    auto setting = [&](const char *key) {
+        return settings.value(parser, QString::fromLatin1(key));
     };
+
+    // The database: --db, then TIDINGS_DB, then the file's "db", then the default.
     config->databaseLocation = databaseLocation;
-    const QString listen = setting("listen", "TIDINGS_LISTEN");
-    if (!listen.isEmpty() && !parseListen(listen, &config->listenAddress, &config->listenPort))
-        return QStringLiteral("--listen \"%1\" is not HOST:PORT (for example 127.0.0.1:8765 or 0.0.0.0:8765)")
-            .arg(listen);
-    config->intakeToken = setting("intake-token", "TIDINGS_INTAKE_TOKEN").toUtf8();
-    const QString poll = setting("poll-interval", "TIDINGS_POLL_INTERVAL");
-    if (!poll.isEmpty()) {
+    const ServeSettings::Value database = settings.fileValue(QStringLiteral("db"));
+    if (!databaseGiven && qEnvironmentVariable("TIDINGS_DB").isEmpty() && database.isSet())
+        config->databaseLocation = database.text();
+
+    const ServeSettings::Value listen = setting("listen");
+    if (listen.isSet() && !parseListen(listen.text(), &config->listenAddress, &config->listenPort))
+        return QStringLiteral("%1 \"%2\" is not HOST:PORT (for example 127.0.0.1:8765 or 0.0.0.0:8765)")
+            .arg(listen.origin, listen.text());
+    config->intakeToken = setting("intake-token").text().toUtf8();
+    config->metricsToken = setting("metrics-token").text().toUtf8();
+    auto seconds = [](const ServeSettings::Value &value, double lowest, double highest, int *milliseconds) {
         bool ok = false;
-        const double seconds = poll.toDouble(&ok);
-        if (!ok || seconds < 0.05 || seconds > 3600)
-            return QStringLiteral("--poll-interval must be from 0.05 to 3600 seconds");
-        config->pollIntervalMs = int(seconds * 1000);
-    }
-    const QString leaseMargin = setting("lease-margin", "TIDINGS_LEASE_MARGIN");
-    if (!leaseMargin.isEmpty()) {
+        const double number = value.text().toDouble(&ok);
+        if (!ok || number < lowest || number > highest)
+            return QStringLiteral("%1 \"%2\" must be from %3 to %4 seconds")
+                .arg(value.origin, value.text(), QString::number(lowest), QString::number(highest));
+        *milliseconds = int(number * 1000);
+        return QString();
+    };
+    const ServeSettings::Value poll = setting("poll-interval");
+    if (poll.isSet() && !(error = seconds(poll, 0.05, 3600, &config->pollIntervalMs)).isEmpty())
+        return error;
+    const ServeSettings::Value leaseMargin = setting("lease-margin");
+    if (leaseMargin.isSet() && !(error = seconds(leaseMargin, 1, 86400, &config->leaseMarginMs)).isEmpty())
+        return error;
+    const ServeSettings::Value bodyLimit = setting("body-limit");
+    if (bodyLimit.isSet()) {
         bool ok = false;
-        const double seconds = leaseMargin.toDouble(&ok);
-        if (!ok || seconds < 1 || seconds > 86400)
-            return QStringLiteral("--lease-margin must be from 1 to 86400 seconds");
-        config->leaseMarginMs = int(seconds * 1000);
-    }
-    if (parser.isSet(QStringLiteral("body-limit"))) {
-        bool ok = false;
-        config->maxBodyBytes = parser.value(QStringLiteral("body-limit")).toLongLong(&ok);
+        config->maxBodyBytes = bodyLimit.text().toLongLong(&ok);
         if (!ok || config->maxBodyBytes < 1024 || config->maxBodyBytes > 64 * 1024 * 1024)
-            return QStringLiteral("--body-limit must be from 1024 to 67108864 bytes");
+            return QStringLiteral("%1 \"%2\" must be from 1024 to 67108864 bytes")
+                .arg(bodyLimit.origin, bodyLimit.text());
     }
-    const QString durability = setting("durability", "TIDINGS_DURABILITY").toLower();
-    if (durability == QLatin1String("normal"))
+    const ServeSettings::Value durability = setting("durability");
+    if (durability.text().toLower() == QLatin1String("normal"))
         config->durability = EngineConfig::Durability::Normal;
-    else if (!durability.isEmpty() && durability != QLatin1String("full"))
-        return QStringLiteral("--durability must be full or normal, not \"%1\"").arg(durability);
-    const QString guard = setting("destination-guard", "TIDINGS_DESTINATION_GUARD").toLower();
-    if (guard == QLatin1String("on"))
+    else if (durability.isSet() && durability.text().toLower() != QLatin1String("full"))
+        return QStringLiteral("%1 must be full or normal, not \"%2\"")
+            .arg(durability.origin, durability.text());
+    const ServeSettings::Value guard = setting("destination-guard");
+    const QString guardMode = guard.text().toLower();
+    if (guardMode == QLatin1String("on"))
         config->destinationGuard = EngineConfig::DestinationGuard::On;
-    else if (guard == QLatin1String("off"))
+    else if (guardMode == QLatin1String("off"))
         config->destinationGuard = EngineConfig::DestinationGuard::Off;
-    else if (!guard.isEmpty() && guard != QLatin1String("auto"))
-        return QStringLiteral("--destination-guard must be auto, on or off, not \"%1\"").arg(guard);
-    config->allowedDestinations =
-        parser.isSet(QStringLiteral("allow-destination"))
-            ? parser.values(QStringLiteral("allow-destination"))
-            : qEnvironmentVariable("TIDINGS_ALLOW_DESTINATIONS").split(QLatin1Char(','), Qt::SkipEmptyParts);
-    const QString disableAfter = setting("disable-after", "TIDINGS_DISABLE_AFTER");
-    if (!disableAfter.isEmpty()) {
-        config->disableAfterMs = parseAgeMs(disableAfter);
-        if (config->disableAfterMs < 0)
-            return QStringLiteral("--disable-after \"%1\" is not an age like 24h, 90m, 2d or 0 (never)")
-                .arg(disableAfter);
+    else if (guard.isSet() && guardMode != QLatin1String("auto"))
+        return QStringLiteral("%1 must be auto, on or off, not \"%2\"").arg(guard.origin, guard.text());
+    const ServeSettings::Value allowed = setting("allow-destination");
+    config->allowedDestinations = allowed.values;
+    if (allowed.isSet()) {
+        QList<DestinationPolicy::Subnet> subnets;
+        if (!DestinationPolicy::parseAllowlist(allowed.values, &subnets, &error))
+            return QStringLiteral("%1: %2").arg(allowed.origin, error);
     }
-    config->opsWebhookUrl = setting("ops-webhook", "TIDINGS_OPS_WEBHOOK");
+    const ServeSettings::Value disableAfter = setting("disable-after");
+    if (disableAfter.isSet()) {
+        config->disableAfterMs = parseAgeMs(disableAfter.text());
+        if (config->disableAfterMs < 0)
+            return QStringLiteral("%1 \"%2\" is not an age like 24h, 90m, 2d or 0 (never)")
+                .arg(disableAfter.origin, disableAfter.text());
+    }
+    config->opsWebhookUrl = setting("ops-webhook").text();
     const QString opsProblem = EngineConfig::opsWebhookProblem(config->opsWebhookUrl);
     if (!opsProblem.isEmpty())
         return opsProblem;
-    const QString retention = setting("retention", "TIDINGS_RETENTION");
-    if (!retention.isEmpty()) {
-        config->retention.maxAgeMs = parseAgeMs(retention);
+    const ServeSettings::Value retention = setting("retention");
+    if (retention.isSet()) {
+        config->retention.maxAgeMs = parseAgeMs(retention.text());
         if (config->retention.maxAgeMs < 0)
-            return QStringLiteral("--retention \"%1\" is not an age like 30d, 12h, 90m or 0 (keep forever)")
-                .arg(retention);
+            return QStringLiteral("%1 \"%2\" is not an age like 30d, 12h, 90m or 0 (keep forever)")
+                .arg(retention.origin, retention.text());
     }
-    const QString perWebhook = setting("retention-per-webhook", "TIDINGS_RETENTION_PER_WEBHOOK");
-    if (!perWebhook.isEmpty()) {
+    const ServeSettings::Value perWebhook = setting("retention-per-webhook");
+    if (perWebhook.isSet()) {
         bool ok = false;
-        config->retention.maxPerWebhook = perWebhook.toInt(&ok);
+        config->retention.maxPerWebhook = perWebhook.text().toInt(&ok);
         if (!ok || config->retention.maxPerWebhook < 0)
-            return QStringLiteral("--retention-per-webhook must be a whole number, 0 for no limit");
+            return QStringLiteral("%1 \"%2\" must be a whole number, 0 for no limit")
+                .arg(perWebhook.origin, perWebhook.text());
     }
+    const ServeSettings::Value format = setting("log-format");
+    if (format.isSet() && !LogOutput::formatFromName(format.text().toLower(), logFormat))
+        return QStringLiteral("%1 must be plain or json, not \"%2\"").arg(format.origin, format.text());
     return config->validate();
 }
 
@@ -192,9 +199,13 @@ QString ServeCommand::registrySnippet(const QUrl &intakeUrl, bool withToken)
 int ServeCommand::run(CommandContext &context, const QStringList &arguments)
 {
     EngineConfig config;
-    const QString error = configure(arguments, context.databaseLocation(), &config);
+    LogOutput::Format logFormat = LogOutput::Format::Plain;
+    const QString error =
+        configure(arguments, context.databaseLocation(), context.databaseGiven(), &config, &logFormat);
     if (!error.isEmpty())
         return context.fail(error, CommandContext::UsageError);
+    // From here on every line on stderr is a log line of the chosen format, from whichever thread.
+    LogOutput::install(logFormat);
 
     Engine engine(config);
     UnixSignalWatcher signalWatcher;
@@ -210,18 +221,23 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
                       << "/cloudevents\n\n"
                       << "Add a subscriber: tidings webhook add --name NAME --url URL\n";
         context.out().flush();
+        qCInfo(lcServe).noquote() << "listening; intake" << intakeUrl.toString() << "database"
+                                  << config.databaseLocation;
     });
     QObject::connect(&engine, &Engine::failed, &engine, [&](const QString &reason) {
-        context.fail(reason);
+        // The reason serve stops: in plain mode the command line's usual "tidings: <reason>", in JSON mode a
+        // log line like every other.
+        if (logFormat == LogOutput::Format::Json)
+            qCCritical(lcServe).noquote() << reason;
+        else
+            context.fail(reason);
         exitCode = CommandContext::Failure;
     });
+    // The engine logs webhooks it disables itself (tidings.engine); problems are only signalled.
     QObject::connect(&engine, &Engine::problem, &engine,
-                     [&](const QString &message) { context.err() << "tidings: " << message << Qt::endl; });
-    QObject::connect(&engine, &Engine::webhookDisabled, &engine, [&](qint64 id, const QString &reason) {
-        context.err() << "tidings: webhook " << id << " disabled: " << reason << Qt::endl;
-    });
+                     [&](const QString &message) { qCWarning(lcServe).noquote() << message; });
     QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, &engine, [&](int) {
-        context.err() << "tidings: stopping" << Qt::endl;
+        qCInfo(lcServe) << "stopping";
         engine.stop();
     });
     QObject::connect(&engine, &Engine::stopped, QCoreApplication::instance(), &QCoreApplication::quit);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "EngineConfig.h"
+#include "LogOutput.h"
 
 #include <QStringList>
 
@@ -11,9 +12,11 @@ class ServeCommand
 {
 public:
     static int run(CommandContext &context, const QStringList &arguments);
-    // Flags over environment variables over defaults. Returns an error message or empty.
+    // Flags over environment variables over the --config file over defaults (see ServeSettings). The
+    // database: --db, TIDINGS_DB, the file's "db", the default; `databaseGiven` says --db was on the command
+    // line. Returns an error message naming the flag, variable or file and key, or empty.
     static QString configure(const QStringList &arguments, const QString &databaseLocation,
-                             EngineConfig *config);
+                             bool databaseGiven, EngineConfig *config, LogOutput::Format *logFormat);
     // "127.0.0.1:8765", "[::1]:8765", ":8765" (all addresses), "8765".
     static bool parseListen(const QString &text, QHostAddress *address, quint16 *port);
     // "90s", "30m", "12h", "30d", or plain seconds; -1 when invalid.

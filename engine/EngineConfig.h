@@ -17,6 +17,7 @@ struct EngineConfig
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
     quint16 listenPort = defaultPort; // 0: any free port
     QByteArray intakeToken;           // required unless listening on loopback
+    QByteArray metricsToken;          // GET /metrics wants it as a bearer token when set; open when empty
     int pollIntervalMs = 10000;       // fallback poll; commits wake the poller at once
     qsizetype maxBodyBytes = 1024 * 1024;
     // Intake connections (see HttpServerLimits): how many are served at once (more get a 503 and are closed),

@@ -4,7 +4,9 @@
 
 #include "DeliveryPoller.h"
 #include "Dispatcher.h"
+#include "HealthEndpoint.h"
 #include "HttpServer.h"
+#include "MetricsEndpoint.h"
 #include "NotificationIntake.h"
 #include "OperationsNotifier.h"
 #include "RetentionSweeper.h"
@@ -17,6 +19,7 @@
 #include <QUuid>
 
 Q_LOGGING_CATEGORY(lcEngine, "tidings.engine")
+Q_LOGGING_CATEGORY(lcDelivery, "tidings.delivery")
 
 EngineWorker::EngineWorker(EngineConfig config)
     : m_config(std::move(config))
@@ -42,6 +45,8 @@ void EngineWorker::tearDown()
 {
     // Order matters: nothing may touch the store after it closes.
     m_server.reset();
+    m_metricsEndpoint.reset();
+    m_healthEndpoint.reset();
     m_intake.reset();
     m_retention.reset();
     m_health.reset();
@@ -90,6 +95,19 @@ void EngineWorker::start()
     connect(m_dispatcher.get(), &Dispatcher::attemptRecorded, this,
             [this](const AttemptRecord &attempt, const DeliveryRecord &delivery) {
                 m_health->attemptRecorded(delivery.webhookId, attempt);
+                m_metrics.recordAttempt(attempt, delivery);
+                // One line per attempt: failures are worth an operator's eye, successes only when debugging.
+                if (attempt.errorClass.isEmpty())
+                    qCDebug(lcDelivery).noquote()
+                        << "delivery" << delivery.id << "to" << delivery.webhookName << "attempt"
+                        << attempt.number << "answered" << attempt.responseStatus << "in"
+                        << attempt.durationMs << "ms";
+                else
+                    qCInfo(lcDelivery).noquote()
+                        << "delivery" << delivery.id << "to" << delivery.webhookName << "attempt"
+                        << attempt.number << "failed:" << attempt.errorClass << attempt.responseStatus
+                        << attempt.errorMessage << "after" << attempt.durationMs << "ms; now"
+                        << MetricsRegistry::deliveryOutcome(delivery);
                 emit attemptRecorded(attempt);
                 emit deliveryChanged(delivery);
                 m_queueDepthTimer.start();
@@ -104,6 +122,7 @@ void EngineWorker::start()
         m_intake = std::make_unique<NotificationIntake>(*m_store, m_config.intakeToken);
         connect(m_intake.get(), &NotificationIntake::committed, this,
                 [this](const QList<RegistryEvent> &events, const QList<qint64> &webhookIds) {
+                    m_metrics.recordEventsAccepted(int(events.size()));
                     if (!webhookIds.isEmpty())
                         m_poller->wake(webhookIds);
                     for (const RegistryEvent &event : events)
@@ -111,6 +130,8 @@ void EngineWorker::start()
                     m_queueDepthTimer.start();
                 });
         connect(m_intake.get(), &NotificationIntake::storeFailed, this, &EngineWorker::problem);
+        connect(m_intake.get(), &NotificationIntake::answered, this,
+                [this](int status) { m_metrics.recordIntakeAnswer(status); });
         connect(m_intake.get(), &NotificationIntake::aboutToRoute, this, &EngineWorker::checkExternalChanges,
                 Qt::DirectConnection);
 
@@ -121,6 +142,8 @@ void EngineWorker::start()
         limits.bodyTimeoutMs = m_config.bodyTimeoutMs;
         limits.idleTimeoutMs = m_config.idleTimeoutMs;
         m_server = std::make_unique<HttpServer>(limits);
+        connect(m_server.get(), &HttpServer::requestRefused, this,
+                [this](int status) { m_metrics.recordHttpRefusal(status); });
         NotificationIntake *intake = m_intake.get();
         // /v1/notify, /v1/notify/harbor, /v1/notify/cloudevents: one intake, one group commit.
         for (const QByteArray &path : intake->paths()) {
@@ -128,6 +151,22 @@ void EngineWorker::start()
                 intake->handle(request, responder);
             });
         }
+        m_metricsEndpoint = std::make_unique<MetricsEndpoint>(*m_store, m_metrics, m_config.metricsToken);
+        MetricsEndpoint *metrics = m_metricsEndpoint.get();
+        m_router.addRoute(MetricsEndpoint::path,
+                          [metrics](const HttpRequest &request, const HttpResponder &responder) {
+                              metrics->handle(request, responder);
+                          });
+        m_healthEndpoint = std::make_unique<HealthEndpoint>(*m_store);
+        HealthEndpoint *health = m_healthEndpoint.get();
+        m_router.addRoute(HealthEndpoint::livenessPath,
+                          [health](const HttpRequest &request, const HttpResponder &responder) {
+                              health->handleLiveness(request, responder);
+                          });
+        m_router.addRoute(HealthEndpoint::readinessPath,
+                          [health](const HttpRequest &request, const HttpResponder &responder) {
+                              health->handleReadiness(request, responder);
+                          });
         m_server->setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
             m_router.route(request, responder);
         });

@@ -4,6 +4,7 @@
 #include "DeliveryRecord.h"
 #include "EngineConfig.h"
 #include "HttpRouter.h"
+#include "MetricsRegistry.h"
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
 
@@ -17,6 +18,8 @@ class ChangeListener;
 class DeliveryPoller;
 class Dispatcher;
 class HttpServer;
+class HealthEndpoint;
+class MetricsEndpoint;
 class NotificationIntake;
 class OperationsNotifier;
 class RetentionSweeper;
@@ -61,7 +64,10 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<DeliveryPoller> m_poller;
     std::unique_ptr<NotificationIntake> m_intake;
-    HttpRouter m_router; // the listener's paths: the intake now, more endpoints as they come
+    HttpRouter m_router;       // the listener's paths: the intake now, more endpoints as they come
+    MetricsRegistry m_metrics; // counters since start, for GET /metrics
+    std::unique_ptr<MetricsEndpoint> m_metricsEndpoint;
+    std::unique_ptr<HealthEndpoint> m_healthEndpoint;
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<RetentionSweeper> m_retention;
     std::unique_ptr<ChangeListener> m_listener; // PostgreSQL only

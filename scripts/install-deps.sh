@@ -5,8 +5,10 @@ set -euo pipefail
 
 build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
        qt6-tools-dev-tools libgl-dev clang-format)
-# The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks.
-test=(docker-registry skopeo curl sqlite3 gzip tar openssl postgresql libqt6sql6-psql)
+# The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks,
+# promtool (in prometheus) to check the /metrics output, and a PostgreSQL server with Qt's driver for the
+# second run of the engine tests.
+test=(docker-registry skopeo curl sqlite3 gzip tar openssl prometheus postgresql libqt6sql6-psql)
 # `make test-asan`: gcc's AddressSanitizer and UndefinedBehaviorSanitizer runtimes (g++ normally brings them).
 asan=(libasan8 libubsan1)
 # `make fuzz`: clang 14 and compiler-rt, which holds libFuzzer (libclang_rt.fuzzer) and clang's sanitizer runtimes.

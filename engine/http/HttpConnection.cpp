@@ -237,6 +237,7 @@ void HttpConnection::queueError(int status, const QString &message)
     pending.closeAfter = true;
     pending.bytes = HttpResponse::error(status, HttpResponse::errorCode(status), message).serialize(false);
     m_pending.push_back(std::move(pending));
+    emit refused(status);
     flush();
 }
 

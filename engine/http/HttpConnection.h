@@ -43,6 +43,8 @@ public:
 signals:
     // Emitted once, when the connection is finished and about to be deleted.
     void closed(HttpConnection *connection);
+    // A request refused here, before any handler saw it (malformed, too large, too slow), by status.
+    void refused(int status);
 
 private:
     // What the connection is waiting for; decides which timeout runs.

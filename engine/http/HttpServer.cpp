@@ -100,6 +100,7 @@ void HttpServer::acceptConnections()
             this);
         QSet<HttpConnection *> &set = overLimit ? m_rejecting : m_connections;
         set.insert(connection);
+        connect(connection, &HttpConnection::refused, this, &HttpServer::requestRefused);
         connect(connection, &HttpConnection::closed, this, [this](HttpConnection *closed) {
             m_connections.remove(closed);
             m_rejecting.remove(closed);
@@ -109,6 +110,7 @@ void HttpServer::acceptConnections()
                                   << "over the limit of" << m_limits.maxConnections;
             connection->reject(HttpResponse::error(503, HttpResponse::errorCode(503),
                                                    QStringLiteral("The server has too many connections.")));
+            emit requestRefused(503);
         } else {
             connection->start();
         }

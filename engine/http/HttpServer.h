@@ -73,6 +73,11 @@ public:
     // Connections being served; those turned away with a 503 are not counted.
     int connectionCount() const;
 
+signals:
+    // A request answered by the server itself, before the handler: 400, 408, 413, 431, 501 from a
+    // connection, 503 for a connection over the limit. For the metrics.
+    void requestRefused(int status);
+
 private:
     void acceptConnections();
     void dispatch(const HttpRequest &request, const HttpResponder &responder);

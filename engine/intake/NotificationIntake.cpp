@@ -59,7 +59,7 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
             route = &candidate;
     }
     if (!route) {
-        responder.respond(HttpResponse::error(
+        answer(responder, HttpResponse::error(
             404, "not_found",
             QStringLiteral("no such endpoint; registries post to %1").arg(QLatin1String(notifyPath))));
         return;
@@ -69,7 +69,7 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
         HttpResponse response =
             HttpResponse::error(405, "method_not_allowed", QStringLiteral("%1 accepts POST only").arg(path));
         response.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")});
-        responder.respond(response);
+        answer(responder, response);
         return;
     }
     if (!isAuthorized(request)) {
@@ -78,13 +78,13 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
             QStringLiteral("missing or wrong intake token; send Authorization: Bearer <token>"));
         response.headers.append(
             {QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"tidings\"")});
-        responder.respond(response);
+        answer(responder, response);
         return;
     }
     const QByteArray contentType = request.header("content-type");
     const QByteArray mediaType = mediaTypeOf(contentType);
     if (!route->accepts(request, mediaType)) {
-        responder.respond(HttpResponse::error(
+        answer(responder, HttpResponse::error(
             415, "unsupported_media_type",
             QStringLiteral("content type \"%1\" is not %2; %3 takes %4")
                 .arg(QString::fromLatin1(contentType), route->what, path, route->expectedTypes)));
@@ -92,7 +92,7 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
     }
     const EnvelopeParseResult parsed = route->parse(request, mediaType, QDateTime::currentDateTimeUtc());
     if (!parsed.ok) {
-        responder.respond(HttpResponse::error(400, "invalid_envelope", parsed.error));
+        answer(responder, HttpResponse::error(400, "invalid_envelope", parsed.error));
         return;
     }
     if (m_pending.isEmpty())
@@ -166,12 +166,18 @@ void NotificationIntake::flush()
                 HttpResponse::error(503, "storage_unavailable",
                                     QStringLiteral("the events could not be stored; send them again later"));
             response.headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
-            request.responder.respond(response);
+            answer(request.responder, response);
         }
         return;
     }
     for (qsizetype i = 0; i < batch.size(); ++i)
-        batch[i].responder.respond(HttpResponse::json(202, answers[i]));
+        answer(batch[i].responder, HttpResponse::json(202, answers[i]));
     if (!stored.isEmpty())
         emit committed(stored, webhookIds);
+}
+
+void NotificationIntake::answer(const HttpResponder &responder, const HttpResponse &response)
+{
+    emit answered(response.status);
+    responder.respond(response);
 }

@@ -41,6 +41,8 @@ signals:
     // After a commit: the events stored for the first time, and the webhooks that got new deliveries.
     void committed(const QList<RegistryEvent> &events, const QList<qint64> &webhookIds);
     void storeFailed(const QString &reason);
+    // Every answer the intake gives, by HTTP status (for the metrics).
+    void answered(int status);
 
 private:
     struct PendingRequest
@@ -55,6 +57,7 @@ private:
     };
 
     bool isAuthorized(const HttpRequest &request) const;
+    void answer(const HttpResponder &responder, const HttpResponse &response);
     void flush();
 
     Store &m_store;

@@ -1063,3 +1063,86 @@ bool Store::setWebhookFailingSince(qint64 id, qint64 sinceMs)
     query.finish();
     return ok;
 }
+
+// --- Operations
+// ------------------------------------------------------------------------------------------------
+
+std::optional<QList<WebhookQueueDepth>> Store::queueDepthByWebhook(qint64 nowMs)
+{
+    QList<WebhookQueueDepth> result;
+    QHash<qint64, qsizetype> indexOf;
+    {
+        QSqlQuery &query = prepared("queueDepthWebhooks",
+                                    QStringLiteral("SELECT id, name, enabled FROM webhooks ORDER BY id"));
+        if (!execOrFail(query))
+            return std::nullopt;
+        while (query.next()) {
+            WebhookQueueDepth depth;
+            depth.webhookId = query.value(0).toLongLong();
+            depth.webhookName = query.value(1).toString();
+            depth.enabled = query.value(2).toInt() != 0;
+            indexOf.insert(depth.webhookId, result.size());
+            result.append(depth);
+        }
+        query.finish();
+    }
+    {
+        // Pending and in-flight rows only: the finished history (up to the retention limits) is never walked
+        // on a scrape, which runs on the engine thread.
+        QSqlQuery &query = prepared(
+            "queueDepthByWebhook",
+            QStringLiteral("SELECT webhook_id, state, COUNT(*) FROM deliveries WHERE state IN ('pending', "
+                           "'in_flight') GROUP BY webhook_id, state"));
+        if (!execOrFail(query))
+            return std::nullopt;
+        while (query.next()) {
+            const auto it = indexOf.constFind(query.value(0).toLongLong());
+            if (it == indexOf.constEnd())
+                continue; // a webhook removed between the two queries
+            WebhookQueueDepth &depth = result[it.value()];
+            if (query.value(1).toString() == QLatin1String("pending"))
+                depth.pending = query.value(2).toInt();
+            else
+                depth.inFlight = query.value(2).toInt();
+        }
+        query.finish();
+    }
+    // The earliest due time per webhook: one step into the deliveries_due index each.
+    QSqlQuery &earliest = prepared(
+        "oldestDueOfWebhook", QStringLiteral("SELECT MIN(next_attempt_at) FROM deliveries WHERE webhook_id "
+                                             "= ? AND state = 'pending'"));
+    for (WebhookQueueDepth &depth : result) {
+        if (depth.pending == 0)
+            continue;
+        earliest.bindValue(0, depth.webhookId);
+        if (!execOrFail(earliest))
+            return std::nullopt;
+        if (earliest.next() && !earliest.value(0).isNull() && earliest.value(0).toLongLong() <= nowMs)
+            depth.oldestDueAtMs = earliest.value(0).toLongLong();
+        earliest.finish();
+    }
+    return result;
+}
+
+std::optional<qint64> Store::failedDeliveryCount()
+{
+    // Counted from the deliveries_by_state index alone.
+    QSqlQuery &query = prepared("failedDeliveryCount",
+                                QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'"));
+    if (!execOrFail(query) || !query.next())
+        return std::nullopt;
+    const qint64 count = query.value(0).toLongLong();
+    query.finish();
+    return count;
+}
+
+bool Store::answersQueries()
+{
+    // A fresh statement each time, on a table every version has: a prepared statement that failed once
+    // must not make readiness stick at "not ready".
+    QSqlQuery query(database());
+    if (query.exec(QStringLiteral("SELECT MAX(version) FROM schema_migrations")) && query.next())
+        return true;
+    m_lastError = query.lastError().text();
+    return false;
+}

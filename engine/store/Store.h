@@ -5,6 +5,7 @@
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
 #include "WebhookConfig.h"
+#include "WebhookQueueDepth.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -146,6 +147,14 @@ public:
     // Only failing webhooks are listed; setWebhookEnabled(id, true) clears the record.
     QHash<qint64, qint64> webhookFailingSince();
     bool setWebhookFailingSince(qint64 id, qint64 sinceMs); // 0: not failing
+
+    // Operations. Every webhook with its pending and in-flight deliveries and its oldest due delivery (due
+    // at or before `nowMs`); nullopt (and lastError()) when the database does not answer.
+    std::optional<QList<WebhookQueueDepth>> queueDepthByWebhook(qint64 nowMs);
+    // Deliveries that gave up (all webhooks), kept until retention removes them or a replay restarts them.
+    std::optional<qint64> failedDeliveryCount();
+    // Readiness: true when the database answers a query that reads the file (not only the connection).
+    bool answersQueries();
 
 private:
     QSqlDatabase database() const;
