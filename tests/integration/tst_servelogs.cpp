@@ -117,7 +117,7 @@ void TestServeLogs::jsonLines()
         return false;
     };
     // From the engine thread, a debug line of the dispatcher, and the main thread's stop.
-    QVERIFY(has(QStringLiteral("warning"), QStringLiteral("tidings.engine"), QStringLiteral("disabled")));
+    QVERIFY(has(QStringLiteral("warning"), QStringLiteral("tidings.ops"), QStringLiteral("disabled")));
     QVERIFY(has(QStringLiteral("info"), QStringLiteral("tidings.serve"), QStringLiteral("stopping")));
     // The attempt, logged on the engine thread while the main thread logs too.
     QVERIFY(
@@ -135,7 +135,7 @@ void TestServeLogs::plainLines()
     for (const QByteArray &line : lines) {
         const QString text = QString::fromUtf8(line);
         QVERIFY2(shape.match(text).hasMatch(), qPrintable(QStringLiteral("not a plain log line: ") + text));
-        disabled = disabled || (text.contains(QLatin1String(" warning tidings.engine: ")) &&
+        disabled = disabled || (text.contains(QLatin1String(" warning tidings.ops: ")) &&
                                 text.contains(QLatin1String("disabled")));
     }
     QVERIFY(disabled);
