@@ -9,14 +9,16 @@
 #include <QRegularExpression>
 
 namespace {
-const QString serveUsage = QStringLiteral(
-    "usage: tidings serve [--listen HOST:PORT] [--intake-token TOKEN] [--poll-interval SECONDS]\n"
-    "                     [--body-limit BYTES] [--retention AGE] [--retention-per-webhook N]\n"
-    "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
-    "                     [--durability full|normal]\n"
-    "                     [--lease-margin SECONDS]\n"
-    "environment: TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, TIDINGS_POLL_INTERVAL, TIDINGS_LEASE_MARGIN, "
-    "TIDINGS_DB");
+const QString serveUsage =
+    QStringLiteral("usage: tidings serve [--listen HOST:PORT] [--intake-token TOKEN] [--admin-token TOKEN]\n"
+                   "                     [--poll-interval SECONDS]\n"
+                   "                     [--body-limit BYTES] [--retention AGE] [--retention-per-webhook N]\n"
+                   "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
+                   "                     [--durability full|normal]\n"
+                   "                     [--lease-margin SECONDS]\n"
+                   "environment: TIDINGS_LISTEN, TIDINGS_INTAKE_TOKEN, TIDINGS_ADMIN_TOKEN, "
+                   "TIDINGS_POLL_INTERVAL, TIDINGS_LEASE_MARGIN, "
+                   "TIDINGS_DB");
 }
 
 bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint16 *port)
@@ -51,6 +53,9 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
     parser.addOptions(
         {{QStringLiteral("listen"), QStringLiteral("Intake address."), QStringLiteral("HOST:PORT")},
          {QStringLiteral("intake-token"), QStringLiteral("Bearer token registries send."),
+          QStringLiteral("TOKEN")},
+         {QStringLiteral("admin-token"),
+          QStringLiteral("Bearer token of the admin API under /v1/admin/ (off without one)."),
           QStringLiteral("TOKEN")},
          {QStringLiteral("poll-interval"), QStringLiteral("Fallback poll, seconds."),
           QStringLiteral("SECONDS")},
@@ -87,6 +92,7 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
         return QStringLiteral("--listen \"%1\" is not HOST:PORT (for example 127.0.0.1:8765 or 0.0.0.0:8765)")
             .arg(listen);
     config->intakeToken = setting("intake-token", "TIDINGS_INTAKE_TOKEN").toUtf8();
+    config->adminToken = setting("admin-token", "TIDINGS_ADMIN_TOKEN").toUtf8();
     const QString poll = setting("poll-interval", "TIDINGS_POLL_INTERVAL");
     if (!poll.isEmpty()) {
         bool ok = false;
@@ -185,8 +191,15 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
     int exitCode = CommandContext::Success;
     QObject::connect(&engine, &Engine::started, &engine, [&](const QUrl &intakeUrl) {
         context.out() << "Tidings is running on database " << config.databaseLocation << "\n"
-                      << "Intake: " << intakeUrl.toString() << "\n\n"
-                      << "Point a registry at it (docker-registry config.yml):\n"
+                      << "Intake: " << intakeUrl.toString() << "\n";
+        QUrl adminUrl = intakeUrl;
+        adminUrl.setPath(QStringLiteral("/v1/admin/"));
+        if (config.adminToken.isEmpty())
+            context.out() << "Admin API: off (start with --admin-token or TIDINGS_ADMIN_TOKEN to manage "
+                             "webhooks over HTTP)\n\n";
+        else
+            context.out() << "Admin API: " << adminUrl.toString() << "\n\n";
+        context.out() << "Point a registry at it (docker-registry config.yml):\n"
                       << registrySnippet(intakeUrl, !config.intakeToken.isEmpty()) << "\n"
                       << "Add a subscriber: tidings webhook add --name NAME --url URL\n";
         context.out().flush();

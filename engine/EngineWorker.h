@@ -13,6 +13,7 @@
 
 #include <memory>
 
+class AdminApi;
 class DeliveryPoller;
 class Dispatcher;
 class HttpServer;
@@ -56,6 +57,7 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<DeliveryPoller> m_poller;
     std::unique_ptr<NotificationIntake> m_intake;
+    std::unique_ptr<AdminApi> m_admin;
     HttpRouter m_router; // the listener's paths: the intake now, more endpoints as they come
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<RetentionSweeper> m_retention;
