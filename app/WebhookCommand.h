@@ -10,6 +10,7 @@
 class CommandContext;
 class QCommandLineParser;
 class Store;
+class WebhookSettings;
 
 // `tidings webhook add|list|show|update|remove|enable|disable`.
 class WebhookCommand
@@ -39,4 +40,9 @@ private:
     // Copies the options that were given onto `webhook`; returns an error message or empty.
     static QString applySettingOptions(const QCommandLineParser &parser, WebhookConfig &webhook);
     static QString validate(Store &store, const WebhookConfig &webhook);
+
+public:
+    // The settings options given, as WebhookSettings (shared with the admin API); an error for flags that
+    // exclude each other.
+    static QString settingsFromOptions(const QCommandLineParser &parser, WebhookSettings *settings);
 };
