@@ -28,7 +28,7 @@ struct DeliveryFilter
     qint64 beforeId = 0; // keyset paging: rows with a smaller id
     int limit = 100;
     // Added for the admin API (appended so positional initialisers keep working).
-    QDateTime until;       // created before
+    QDateTime until{};     // created before
     int lastStatus = 0;    // HTTP status of the last attempt
     qint64 eventRowId = 0; // deliveries of one event
 };
