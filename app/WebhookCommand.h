@@ -27,6 +27,9 @@ public:
                                                      int *exitCode);
     // Why the positional arguments are not exactly one webhook reference, or empty.
     static QString referenceError(const QStringList &positional);
+    // The settings options given, as WebhookSettings (shared with the admin API); an error for flags that
+    // exclude each other.
+    static QString settingsFromOptions(const QCommandLineParser &parser, WebhookSettings *settings);
 
 private:
     static int add(CommandContext &context, const QStringList &arguments);
@@ -40,9 +43,4 @@ private:
     // Copies the options that were given onto `webhook`; returns an error message or empty.
     static QString applySettingOptions(const QCommandLineParser &parser, WebhookConfig &webhook);
     static QString validate(Store &store, const WebhookConfig &webhook);
-
-public:
-    // The settings options given, as WebhookSettings (shared with the admin API); an error for flags that
-    // exclude each other.
-    static QString settingsFromOptions(const QCommandLineParser &parser, WebhookSettings *settings);
 };

@@ -8,7 +8,6 @@ Q_LOGGING_CATEGORY(lcAdmin, "tidings.admin")
 
 AdminApi::AdminApi(Store &store, Options options, QObject *parent)
     : QObject(parent)
-    , m_store(store)
     , m_token(std::move(options.token))
     , m_webhooks(store)
     , m_deliveries(store)

@@ -82,7 +82,6 @@ private:
     bool isAuthorized(const HttpRequest &request) const;
     HttpResponse dispatch(Operation operation, const AdminRequest &request);
 
-    Store &m_store;
     QByteArray m_token;
     WebhookResource m_webhooks;
     DeliveryResource m_deliveries;
