@@ -1,5 +1,6 @@
 #include "CommandContext.h"
 
+#include "AdminClient.h"
 #include "Store.h"
 
 #include <QCommandLineParser>
@@ -31,6 +32,11 @@ Store *CommandContext::store()
     }
     m_store = std::move(store);
     return m_store.get();
+}
+
+void CommandContext::setServer(const QString &url, const QByteArray &token)
+{
+    m_remote = std::make_unique<AdminClient>(QUrl(url), token);
 }
 
 int CommandContext::fail(const QString &message, int code)

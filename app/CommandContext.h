@@ -5,6 +5,7 @@
 
 #include <memory>
 
+class AdminClient;
 class QCommandLineParser;
 class Store;
 
@@ -30,6 +31,11 @@ public:
     QTextStream &err() { return m_err; }
     // Opens (and migrates) the database; prints why not and returns nullptr on failure.
     Store *store();
+    // --server URL --token T: the commands that manage webhooks and replay talk to that running instance
+    // through its admin API instead of opening the database.
+    void setServer(const QString &url, const QByteArray &token);
+    // The remote server's client, or nullptr when the command works on the database.
+    AdminClient *remote() { return m_remote.get(); }
     // Prints "tidings: <message>" to stderr and returns the exit code, for one-line error exits.
     int fail(const QString &message, int code = Failure);
     // Parses a subcommand's options; an unknown option is a usage error with `usage` printed, never ignored.
@@ -42,4 +48,5 @@ private:
     QTextStream m_out;
     QTextStream m_err;
     std::unique_ptr<Store> m_store;
+    std::unique_ptr<AdminClient> m_remote;
 };

@@ -1,5 +1,6 @@
 #include "CommandLine.h"
 
+#include "AdminClient.h"
 #include "CommandContext.h"
 #include "DeliveryCommand.h"
 #include "EngineConfig.h"
@@ -20,6 +21,9 @@ QString CommandLine::usage()
                "  replay ID... | --failed    send deliveries again (a new, manual series)\n"
                "  send-test --webhook W      send a synthetic tag push now and show the result\n\n"
                "--db PATH (or TIDINGS_DB) picks the database; default %1\n"
+               "--server URL --token T (or TIDINGS_SERVER, TIDINGS_ADMIN_TOKEN): webhook, deliveries and "
+               "replay\n"
+               "manage that running `tidings serve` through its admin API instead of a database\n"
                "Run a command without arguments, or with --help, for its options.")
         .arg(EngineConfig::defaultDatabaseLocation());
 }
@@ -28,10 +32,37 @@ CommandLine::Invocation CommandLine::classify(const QStringList &argv, bool guiA
 {
     Invocation invocation;
     invocation.databaseLocation = EngineConfig::defaultDatabaseLocation();
-    // --db is global: accepted before or after the command words.
+    invocation.server = qEnvironmentVariable("TIDINGS_SERVER");
+    invocation.adminToken = qgetenv("TIDINGS_ADMIN_TOKEN");
+    // --db, --server and --token are global: accepted before or after the command words.
     QStringList rest;
     for (qsizetype i = 1; i < argv.size(); ++i) {
         const QString &argument = argv.at(i);
+        bool consumed = false;
+        for (const char *option : {"--server", "--token"}) {
+            const QString name = QLatin1String(option);
+            QString value;
+            if (argument == name) {
+                if (i + 1 >= argv.size()) {
+                    invocation.error = QStringLiteral("%1 needs a value").arg(name);
+                    return invocation;
+                }
+                value = argv.at(++i);
+            } else if (argument.startsWith(name + QLatin1Char('='))) {
+                value = argument.mid(name.size() + 1);
+            } else {
+                continue;
+            }
+            consumed = true;
+            if (name == QLatin1String("--server")) {
+                invocation.server = value;
+                invocation.serverGiven = true;
+            } else {
+                invocation.adminToken = value.toUtf8();
+            }
+        }
+        if (consumed)
+            continue;
         if (argument == QLatin1String("--db")) {
             if (i + 1 >= argv.size()) {
                 invocation.error = QStringLiteral("--db needs a path");
@@ -74,6 +105,19 @@ int CommandLine::run(const Invocation &invocation)
     if (!invocation.error.isEmpty())
         return context.fail(invocation.error, CommandContext::UsageError);
     const QString &command = invocation.command;
+    const bool managesOverApi = command == QLatin1String("webhook") || command == QLatin1String("webhooks") ||
+                                command == QLatin1String("deliveries") ||
+                                command == QLatin1String("delivery") || command == QLatin1String("replay");
+    if (invocation.serverGiven && !managesOverApi && !command.isEmpty() && command != QLatin1String("help"))
+        return context.fail(
+            QStringLiteral("--server works with webhook, deliveries and replay, not with %1").arg(command),
+            CommandContext::UsageError);
+    if (managesOverApi && !invocation.server.isEmpty()) {
+        const QString problem = AdminClient::check(invocation.server, invocation.adminToken);
+        if (!problem.isEmpty())
+            return context.fail(problem, CommandContext::UsageError);
+        context.setServer(invocation.server, invocation.adminToken);
+    }
     if (invocation.arguments.contains(QLatin1String("--help")) ||
         invocation.arguments.contains(QLatin1String("-h")) || command == QLatin1String("help") ||
         (command.isEmpty() && !invocation.arguments.isEmpty() &&

@@ -1,5 +1,9 @@
 #include "DeliveryCommand.h"
 
+#include "AdminClient.h"
+#include "AdminJson.h"
+#include "DeliveryResource.h"
+
 #include "CommandContext.h"
 #include "Dispatcher.h"
 #include "Store.h"
@@ -29,90 +33,27 @@ const QString replayUsage = QStringLiteral("usage: tidings replay ID...\n"
                                            "TIME]   (TIME: ISO 8601 or an age like 30m, 12h, 7d)");
 const QString sendTestUsage = QStringLiteral("usage: tidings send-test --webhook NAME|ID");
 
-QString timeText(const QDateTime &time)
+int remoteFailure(CommandContext &context, const AdminClient::Reply &reply)
 {
-    return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
-}
-
-QJsonArray headersJson(const AttemptRecord::Headers &headers)
-{
-    QJsonArray array;
-    for (const auto &header : headers)
-        array.append(QJsonArray{QString::fromLatin1(header.first), QString::fromLatin1(header.second)});
-    return array;
-}
-
-QString bodyText(const QByteArray &body)
-{
-    const QJsonDocument document = QJsonDocument::fromJson(body);
-    if (!document.isNull())
-        return QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed();
-    return QString::fromUtf8(body);
+    return context.fail(reply.problem(context.remote()->server()),
+                        reply.status == 400 ? CommandContext::UsageError : CommandContext::Failure);
 }
 
 } // namespace
 
-QJsonObject DeliveryCommand::toJson(const DeliveryRecord &d)
+QJsonObject DeliveryCommand::toJson(const DeliveryRecord &delivery)
 {
-    return QJsonObject{
-        {QStringLiteral("id"), d.id},
-        {QStringLiteral("webhook"), d.webhookName},
-        {QStringLiteral("webhookId"), d.webhookId},
-        {QStringLiteral("state"), deliveryStateName(d.state)},
-        {QStringLiteral("attempts"), d.attempts},
-        {QStringLiteral("totalAttempts"), d.totalAttempts},
-        {QStringLiteral("manual"), d.manual},
-        {QStringLiteral("action"), d.action},
-        {QStringLiteral("repository"), d.repository},
-        {QStringLiteral("tag"), d.tag},
-        {QStringLiteral("lastStatus"), d.lastStatus},
-        {QStringLiteral("lastError"), d.lastError},
-        {QStringLiteral("messageId"), d.messageId},
-        {QStringLiteral("createdAt"), timeText(d.createdAt)},
-        {QStringLiteral("updatedAt"), timeText(d.updatedAt)},
-        {QStringLiteral("nextAttemptAt"),
-         d.state == DeliveryState::Pending ? timeText(d.nextAttemptAt) : QString()},
-    };
+    return AdminJson::delivery(delivery);
 }
 
-QJsonObject DeliveryCommand::toJson(const AttemptRecord &a)
+QJsonObject DeliveryCommand::toJson(const AttemptRecord &attempt)
 {
-    return QJsonObject{
-        {QStringLiteral("number"), a.number},
-        {QStringLiteral("manual"), a.manual},
-        {QStringLiteral("note"), a.note},
-        {QStringLiteral("startedAt"), timeText(a.startedAt)},
-        {QStringLiteral("durationMs"), a.durationMs},
-        {QStringLiteral("url"), a.url},
-        {QStringLiteral("requestHeaders"), headersJson(a.requestHeaders)},
-        {QStringLiteral("requestBody"), QString::fromUtf8(a.requestBody)},
-        {QStringLiteral("responseStatus"), a.responseStatus},
-        {QStringLiteral("responseHeaders"), headersJson(a.responseHeaders)},
-        {QStringLiteral("responseBody"), QString::fromUtf8(a.responseBody)},
-        {QStringLiteral("errorClass"), a.errorClass},
-        {QStringLiteral("errorMessage"), a.errorMessage},
-    };
+    return AdminJson::attempt(attempt);
 }
 
 QDateTime DeliveryCommand::parseTime(const QString &text, const QDateTime &now)
 {
-    static const QRegularExpression age(QStringLiteral("^(\\d+)([smhd])$"));
-    const QRegularExpressionMatch match = age.match(text.trimmed());
-    if (match.hasMatch()) {
-        const qint64 amount = match.captured(1).toLongLong();
-        const QChar unit = match.captured(2).at(0);
-        const qint64 seconds = unit == QLatin1Char('s')   ? amount
-                               : unit == QLatin1Char('m') ? amount * 60
-                               : unit == QLatin1Char('h') ? amount * 3600
-                                                          : amount * 86400;
-        return now.addSecs(-seconds);
-    }
-    QDateTime time = QDateTime::fromString(text.trimmed(), Qt::ISODateWithMs);
-    if (!time.isValid())
-        time = QDateTime::fromString(text.trimmed(), Qt::ISODate);
-    if (time.isValid() && time.timeSpec() == Qt::LocalTime && !text.contains(QLatin1Char('T')))
-        time.setTimeSpec(Qt::UTC); // a bare date means the start of that day in UTC
-    return time;
+    return AdminJson::parseTime(text, now);
 }
 
 int DeliveryCommand::runDeliveries(CommandContext &context, const QStringList &arguments)
@@ -161,22 +102,45 @@ int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
             return context.fail(QStringLiteral("--limit must be from 1 to 100000"),
                                 CommandContext::UsageError);
     }
-    Store *store = context.store();
-    if (!store)
-        return CommandContext::Failure;
-    if (parser.isSet(QStringLiteral("webhook"))) {
-        const std::optional<WebhookConfig> webhook =
-            WebhookCommand::resolve(context, *store, parser.value(QStringLiteral("webhook")));
-        if (!webhook)
+    QJsonArray deliveries;
+    if (AdminClient *remote = context.remote()) {
+        // The API pages by at most 1000; a larger --limit follows the cursor.
+        QString cursor;
+        do {
+            QUrlQuery query;
+            if (!filter.state.isEmpty())
+                query.addQueryItem(QStringLiteral("status"), filter.state);
+            if (parser.isSet(QStringLiteral("webhook")))
+                query.addQueryItem(QStringLiteral("webhook"),
+                                   parser.value(QStringLiteral("webhook")).trimmed());
+            query.addQueryItem(QStringLiteral("limit"),
+                               QString::number(qMin(1000, filter.limit - int(deliveries.size()))));
+            if (!cursor.isEmpty())
+                query.addQueryItem(QStringLiteral("cursor"), cursor);
+            const AdminClient::Reply reply =
+                remote->call("GET", QStringLiteral("/v1/admin/deliveries"), query);
+            if (!reply.ok())
+                return remoteFailure(context, reply);
+            for (const QJsonValue &item : reply.json.value(QStringLiteral("items")).toArray())
+                deliveries.append(item);
+            cursor = reply.json.value(QStringLiteral("nextCursor")).toString();
+        } while (!cursor.isEmpty() && deliveries.size() < filter.limit);
+    } else {
+        Store *store = context.store();
+        if (!store)
             return CommandContext::Failure;
-        filter.webhookId = webhook->id;
+        if (parser.isSet(QStringLiteral("webhook"))) {
+            const std::optional<WebhookConfig> webhook =
+                WebhookCommand::resolve(context, *store, parser.value(QStringLiteral("webhook")));
+            if (!webhook)
+                return CommandContext::Failure;
+            filter.webhookId = webhook->id;
+        }
+        for (const DeliveryRecord &delivery : store->deliveries(filter))
+            deliveries.append(toJson(delivery));
     }
-    const QList<DeliveryRecord> deliveries = store->deliveries(filter);
     if (parser.isSet(QStringLiteral("json"))) {
-        QJsonArray array;
-        for (const DeliveryRecord &delivery : deliveries)
-            array.append(toJson(delivery));
-        context.out() << QJsonDocument(array).toJson(QJsonDocument::Indented);
+        context.out() << QJsonDocument(deliveries).toJson(QJsonDocument::Indented);
         return CommandContext::Success;
     }
     if (deliveries.isEmpty()) {
@@ -186,44 +150,58 @@ int DeliveryCommand::list(CommandContext &context, const QStringList &arguments)
     TextTable table({QStringLiteral("ID"), QStringLiteral("CREATED"), QStringLiteral("WEBHOOK"),
                      QStringLiteral("STATE"), QStringLiteral("ATTEMPTS"), QStringLiteral("HTTP"),
                      QStringLiteral("EVENT")});
-    for (const DeliveryRecord &d : deliveries) {
-        const QString event = d.action + QLatin1Char(' ') + d.repository +
-                              (d.tag.isEmpty() ? QString() : QLatin1Char(':') + d.tag);
-        const QString result = d.lastStatus            ? QString::number(d.lastStatus)
-                               : d.lastError.isEmpty() ? QStringLiteral("-")
-                                                       : d.lastError;
-        table.addRow({QString::number(d.id), timeText(d.createdAt), d.webhookName, deliveryStateName(d.state),
-                      QString::number(d.attempts), result, event});
+    for (const QJsonValue &value : std::as_const(deliveries)) {
+        const QJsonObject d = value.toObject();
+        const QString tag = d.value(QStringLiteral("tag")).toString();
+        const QString event = d.value(QStringLiteral("action")).toString() + QLatin1Char(' ') +
+                              d.value(QStringLiteral("repository")).toString() +
+                              (tag.isEmpty() ? QString() : QLatin1Char(':') + tag);
+        const int lastStatus = d.value(QStringLiteral("lastStatus")).toInt();
+        const QString lastError = d.value(QStringLiteral("lastError")).toString();
+        const QString result = lastStatus            ? QString::number(lastStatus)
+                               : lastError.isEmpty() ? QStringLiteral("-")
+                                                     : lastError;
+        table.addRow({QString::number(d.value(QStringLiteral("id")).toInteger()),
+                      d.value(QStringLiteral("createdAt")).toString(),
+                      d.value(QStringLiteral("webhook")).toString(),
+                      d.value(QStringLiteral("state")).toString(),
+                      QString::number(d.value(QStringLiteral("attempts")).toInt()), result, event});
     }
     table.print(context.out());
     return CommandContext::Success;
 }
 
-void DeliveryCommand::printAttempt(CommandContext &context, const AttemptRecord &a)
+void DeliveryCommand::printAttempt(CommandContext &context, const QJsonObject &a)
 {
     QTextStream &out = context.out();
-    out << "\nAttempt " << a.number << (a.manual ? " (manual replay)" : "") << " at " << timeText(a.startedAt)
-        << ", " << a.durationMs << " ms\n";
-    if (!a.note.isEmpty())
-        out << "  note: " << a.note << "\n";
-    out << "  POST " << a.url << "\n";
-    for (const auto &header : a.requestHeaders)
-        out << "  > " << header.first << ": " << header.second << "\n";
-    if (a.responseStatus > 0) {
-        out << "  < HTTP " << a.responseStatus << "\n";
-        for (const auto &header : a.responseHeaders)
-            out << "  < " << header.first << ": " << header.second << "\n";
-        if (!a.responseBody.isEmpty())
+    auto text = [&a](const char *key) {
+        return a.value(QLatin1String(key)).toString();
+    };
+    out << "\nAttempt " << a.value(QStringLiteral("number")).toInt()
+        << (a.value(QStringLiteral("manual")).toBool() ? " (manual replay)" : "") << " at "
+        << text("startedAt") << ", " << a.value(QStringLiteral("durationMs")).toInt() << " ms\n";
+    if (!text("note").isEmpty())
+        out << "  note: " << text("note") << "\n";
+    out << "  POST " << text("url") << "\n";
+    for (const QJsonValue &header : a.value(QStringLiteral("requestHeaders")).toArray())
+        out << "  > " << header.toArray().at(0).toString() << ": " << header.toArray().at(1).toString()
+            << "\n";
+    const int status = a.value(QStringLiteral("responseStatus")).toInt();
+    if (status > 0) {
+        out << "  < HTTP " << status << "\n";
+        for (const QJsonValue &header : a.value(QStringLiteral("responseHeaders")).toArray())
+            out << "  < " << header.toArray().at(0).toString() << ": " << header.toArray().at(1).toString()
+                << "\n";
+        if (!text("responseBody").isEmpty())
             out << "  < "
-                << QString::fromUtf8(a.responseBody)
-                       .left(2000)
-                       .replace(QLatin1Char('\n'), QLatin1String("\n  < "))
+                << text("responseBody").left(2000).replace(QLatin1Char('\n'), QLatin1String("\n  < "))
                 << "\n";
     }
-    if (!a.errorClass.isEmpty())
-        out << "  error: " << a.errorClass
-            << (a.errorMessage.isEmpty() ? QString()
-                                         : QStringLiteral(" (") + a.errorMessage + QLatin1Char(')'))
+    if (!text("errorClass").isEmpty())
+        out << "  error: " << text("errorClass")
+            << (text("errorMessage").isEmpty()
+                    ? QString()
+                    : QStringLiteral(" (") + text("errorMessage") + QLatin1Char(')'))
             << "\n";
 }
 
@@ -239,36 +217,44 @@ int DeliveryCommand::show(CommandContext &context, const QStringList &arguments)
     if (!ok || parser.positionalArguments().size() != 1)
         return context.fail(QStringLiteral("give one delivery id\n") + deliveriesUsage,
                             CommandContext::UsageError);
-    Store *store = context.store();
-    if (!store)
-        return CommandContext::Failure;
-    const std::optional<DeliveryRecord> delivery = store->delivery(id);
-    if (!delivery)
-        return context.fail(QStringLiteral("no delivery %1").arg(id));
-    const QList<AttemptRecord> attempts = store->attempts(id);
-    const std::optional<RegistryEvent> event = store->event(delivery->eventRowId);
+    // One shape from either side: the delivery, `attemptLog`, and the event as the registry sent it.
+    QJsonObject json;
+    if (AdminClient *remote = context.remote()) {
+        const AdminClient::Reply reply =
+            remote->call("GET", QStringLiteral("/v1/admin/deliveries/%1").arg(id));
+        if (!reply.ok())
+            return remoteFailure(context, reply);
+        json = reply.json;
+    } else {
+        Store *store = context.store();
+        if (!store)
+            return CommandContext::Failure;
+        const std::optional<DeliveryRecord> delivery = store->delivery(id);
+        if (!delivery)
+            return context.fail(QStringLiteral("no delivery %1").arg(id));
+        json = DeliveryResource::detail(*store, *delivery);
+    }
     if (parser.isSet(QStringLiteral("json"))) {
-        QJsonObject json = toJson(*delivery);
-        QJsonArray attemptArray;
-        for (const AttemptRecord &attempt : attempts)
-            attemptArray.append(toJson(attempt));
-        json.insert(QStringLiteral("attemptLog"), attemptArray);
-        if (event) {
-            json.insert(QStringLiteral("event"), QJsonDocument::fromJson(event->rawJson).object());
-            json.insert(QStringLiteral("eventId"), event->eventId);
-        }
         context.out() << QJsonDocument(json).toJson(QJsonDocument::Indented);
         return CommandContext::Success;
     }
-    const QJsonObject json = toJson(*delivery);
-    for (auto it = json.begin(); it != json.end(); ++it)
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        if (it.key() == QLatin1String("attemptLog") || it.key() == QLatin1String("event") ||
+            it.key() == QLatin1String("eventId"))
+            continue;
         context.out() << qSetFieldWidth(15) << Qt::left << (it.key() + QLatin1Char(':')) << qSetFieldWidth(0)
                       << it->toVariant().toString() << "\n";
-    if (event)
-        context.out() << "\nEvent " << event->eventId << " from " << event->sourceAddr << ":\n"
-                      << bodyText(event->rawJson) << "\n";
-    for (const AttemptRecord &attempt : attempts)
-        printAttempt(context, attempt);
+    }
+    if (json.contains(QStringLiteral("event"))) {
+        const QJsonObject event = json.value(QStringLiteral("event")).toObject();
+        context.out()
+            << "\nEvent " << json.value(QStringLiteral("eventId")).toString() << " from "
+            << event.value(QStringLiteral("source")).toObject().value(QStringLiteral("addr")).toString()
+            << ":\n"
+            << QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Indented)).trimmed() << "\n";
+    }
+    for (const QJsonValue &attempt : json.value(QStringLiteral("attemptLog")).toArray())
+        printAttempt(context, attempt.toObject());
     return CommandContext::Success;
 }
 
@@ -313,6 +299,9 @@ int DeliveryCommand::runReplay(CommandContext &context, const QStringList &argum
                     .arg(parser.value(QStringLiteral("since"))),
                 CommandContext::UsageError);
     }
+    if (AdminClient *remote = context.remote())
+        return replayRemotely(context, *remote, deliveryIds,
+                              parser.value(QStringLiteral("webhook")).trimmed(), since);
     Store *store = context.store();
     if (!store)
         return CommandContext::Failure;
@@ -358,6 +347,45 @@ int DeliveryCommand::runReplay(CommandContext &context, const QStringList &argum
     return problems == 0 ? CommandContext::Success : CommandContext::Failure;
 }
 
+int DeliveryCommand::replayRemotely(CommandContext &context, AdminClient &remote, const QList<qint64> &ids,
+                                    const QString &webhook, const QDateTime &since)
+{
+    if (ids.isEmpty()) {
+        // Every failed delivery (of the webhook, since the time), in pages the server bounds.
+        QJsonObject body{{QStringLiteral("status"), QStringLiteral("failed")}};
+        if (!webhook.isEmpty())
+            body.insert(QStringLiteral("webhook"), webhook);
+        if (since.isValid())
+            body.insert(QStringLiteral("since"), AdminJson::timeText(since));
+        int count = 0;
+        QString cursor;
+        do {
+            if (!cursor.isEmpty())
+                body.insert(QStringLiteral("cursor"), cursor);
+            const AdminClient::Reply reply =
+                remote.call("POST", QStringLiteral("/v1/admin/deliveries/replay"), {}, body);
+            if (!reply.ok())
+                return context.fail(QStringLiteral("cannot replay: %1").arg(reply.problem(remote.server())));
+            count += reply.json.value(QStringLiteral("replayed")).toInt();
+            cursor = reply.json.value(QStringLiteral("nextCursor")).toString();
+        } while (!cursor.isEmpty());
+        context.out() << "Replaying " << count << " failed deliver" << (count == 1 ? "y" : "ies") << "\n";
+        return CommandContext::Success;
+    }
+    int problems = 0;
+    for (qint64 id : ids) {
+        const AdminClient::Reply reply =
+            remote.call("POST", QStringLiteral("/v1/admin/deliveries/%1/replay").arg(id));
+        if (reply.ok()) {
+            context.out() << "Replaying delivery " << id << "\n";
+        } else {
+            context.fail(reply.problem(remote.server()));
+            ++problems;
+        }
+    }
+    return problems == 0 ? CommandContext::Success : CommandContext::Failure;
+}
+
 int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -366,6 +394,10 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, sendTestUsage, &exitCode))
         return exitCode;
+    if (context.remote())
+        return context.fail(
+            QStringLiteral("send-test works on the database only; run it on the server's host"),
+            CommandContext::UsageError);
     if (parser.value(QStringLiteral("webhook")).trimmed().isEmpty())
         return context.fail(sendTestUsage, CommandContext::UsageError);
     Store *store = context.store();
@@ -463,7 +495,7 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     }
     if (!result)
         return CommandContext::Failure;
-    printAttempt(context, *result);
+    printAttempt(context, toJson(*result));
     const bool succeeded = result->responseStatus >= 200 && result->responseStatus < 300;
     context.out() << (succeeded ? "\nDelivered.\n"
                                 : "\nNot delivered; the delivery follows the webhook's retry schedule.\n");

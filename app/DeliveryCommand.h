@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QStringList>
 
+class AdminClient;
 class CommandContext;
 
 // `tidings deliveries list|show`, `tidings replay`, `tidings send-test`.
@@ -24,5 +25,7 @@ public:
 private:
     static int list(CommandContext &context, const QStringList &arguments);
     static int show(CommandContext &context, const QStringList &arguments);
-    static void printAttempt(CommandContext &context, const AttemptRecord &attempt);
+    static int replayRemotely(CommandContext &context, AdminClient &remote, const QList<qint64> &ids,
+                              const QString &webhook, const QDateTime &since);
+    static void printAttempt(CommandContext &context, const QJsonObject &attempt);
 };

@@ -15,7 +15,7 @@
 namespace {
 const QString serveUsage = QStringLiteral(
     "usage: tidings serve [--config FILE] [--listen HOST:PORT] [--intake-token TOKEN]\n"
-    "                     [--metrics-token TOKEN] [--poll-interval SECONDS] [--body-limit BYTES]\n"
+    "                     [--admin-token TOKEN] [--metrics-token TOKEN] [--poll-interval SECONDS] [--body-limit BYTES]\n"
     "                     [--retention AGE] [--retention-per-webhook N]\n"
     "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
     "                     [--durability full|normal] [--lease-margin SECONDS] [--log-format plain|json]\n"
@@ -88,6 +88,7 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
         return QStringLiteral("%1 \"%2\" is not HOST:PORT (for example 127.0.0.1:8765 or 0.0.0.0:8765)")
             .arg(listen.origin, listen.text());
     config->intakeToken = setting("intake-token").text().toUtf8();
+    config->adminToken = setting("admin-token").text().toUtf8();
     config->metricsToken = setting("metrics-token").text().toUtf8();
     auto seconds = [](const ServeSettings::Value &value, double lowest, double highest, int *milliseconds) {
         bool ok = false;
@@ -212,8 +213,15 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
     int exitCode = CommandContext::Success;
     QObject::connect(&engine, &Engine::started, &engine, [&](const QUrl &intakeUrl) {
         context.out() << "Tidings is running on database " << config.databaseLocation << "\n"
-                      << "Intake: " << intakeUrl.toString() << "\n\n"
-                      << "Point a registry at it (docker-registry config.yml):\n"
+                      << "Intake: " << intakeUrl.toString() << "\n";
+        QUrl adminUrl = intakeUrl;
+        adminUrl.setPath(QStringLiteral("/v1/admin/"));
+        if (config.adminToken.isEmpty())
+            context.out() << "Admin API: off (start with --admin-token or TIDINGS_ADMIN_TOKEN to manage "
+                             "webhooks over HTTP)\n\n";
+        else
+            context.out() << "Admin API: " << adminUrl.toString() << "\n\n";
+        context.out() << "Point a registry at it (docker-registry config.yml):\n"
                       << registrySnippet(intakeUrl, !config.intakeToken.isEmpty()) << "\n"
                       << "Harbor (project > Webhooks, either payload format): " << intakeUrl.toString()
                       << "/harbor" << (config.intakeToken.isEmpty() ? "" : ", auth header \"Bearer <token>\"")

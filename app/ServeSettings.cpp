@@ -11,6 +11,8 @@ const QList<ServeSettings::Spec> &ServeSettings::specs()
          QStringLiteral("Address of the intake and the operations endpoints.")},
         {QStringLiteral("intake-token"), QStringLiteral("TIDINGS_INTAKE_TOKEN"), QStringLiteral("TOKEN"),
          QStringLiteral("Bearer token registries send.")},
+        {QStringLiteral("admin-token"), QStringLiteral("TIDINGS_ADMIN_TOKEN"), QStringLiteral("TOKEN"),
+         QStringLiteral("Bearer token of the admin API under /v1/admin/ (off without one).")},
         {QStringLiteral("metrics-token"), QStringLiteral("TIDINGS_METRICS_TOKEN"), QStringLiteral("TOKEN"),
          QStringLiteral("Bearer token GET /metrics wants; open without.")},
         {QStringLiteral("poll-interval"), QStringLiteral("TIDINGS_POLL_INTERVAL"), QStringLiteral("SECONDS"),

@@ -1,5 +1,9 @@
 #include "WebhookCommand.h"
 
+#include "AdminClient.h"
+#include "AdminJson.h"
+#include "WebhookSettings.h"
+
 #include "CommandContext.h"
 #include "Dispatcher.h"
 #include "RetryPolicy.h"
@@ -50,6 +54,26 @@ void warnAboutTls(CommandContext &context, const WebhookConfig &webhook)
         context.err()
             << "warning: webhook \"" << webhook.name
             << "\" accepts any TLS certificate; anyone on the path can read and change its deliveries\n";
+}
+
+void warnAboutTls(CommandContext &context, const QJsonObject &webhook)
+{
+    if (webhook.value(QStringLiteral("tlsSkipVerify")).toBool())
+        context.err()
+            << "warning: webhook \"" << webhook.value(QStringLiteral("name")).toString()
+            << "\" accepts any TLS certificate; anyone on the path can read and change its deliveries\n";
+}
+
+QString webhookPath(const QString &reference)
+{
+    return QStringLiteral("/v1/admin/webhooks/") + QString::fromLatin1(QUrl::toPercentEncoding(reference));
+}
+
+// A failed admin API call as an exit: refused input is a usage error, as it is without --server.
+int remoteFailure(CommandContext &context, const AdminClient::Reply &reply)
+{
+    return context.fail(reply.problem(context.remote()->server()),
+                        reply.status == 400 ? CommandContext::UsageError : CommandContext::Failure);
 }
 
 } // namespace
@@ -114,145 +138,67 @@ void WebhookCommand::addSettingOptions(QCommandLineParser &parser)
     });
 }
 
-QString WebhookCommand::applySettingOptions(const QCommandLineParser &parser, WebhookConfig &w)
+QString WebhookCommand::settingsFromOptions(const QCommandLineParser &parser, WebhookSettings *settings)
 {
-    auto number = [&parser](const char *option, int min, int max, int *target) -> QString {
+    // Only what is command-line syntax is checked here (flags that exclude each other); the values go
+    // through WebhookSettings, the rules the admin API applies too.
+    WebhookSettings &s = *settings;
+    auto value = [&parser](const char *option) -> std::optional<QString> {
         const QString name = QString::fromLatin1(option);
-        if (!parser.isSet(name))
-            return {};
-        bool ok = false;
-        const int value = parser.value(name).toInt(&ok);
-        if (!ok || value < min || value > max)
-            return QStringLiteral("--%1 must be a whole number from %2 to %3").arg(name).arg(min).arg(max);
-        *target = value;
-        return {};
+        return parser.isSet(name) ? std::optional<QString>(parser.value(name)) : std::nullopt;
     };
-
-    if (parser.isSet(QStringLiteral("name")))
-        w.name = parser.value(QStringLiteral("name")).trimmed();
-    if (parser.isSet(QStringLiteral("url")))
-        w.url = parser.value(QStringLiteral("url")).trimmed();
+    auto list = [&parser](const char *option) -> std::optional<QStringList> {
+        const QString name = QString::fromLatin1(option);
+        return parser.isSet(name) ? std::optional<QStringList>(splitList(parser.values(name))) : std::nullopt;
+    };
     const int secretOptions = int(parser.isSet(QStringLiteral("secret"))) +
                               int(parser.isSet(QStringLiteral("generate-secret"))) +
                               int(parser.isSet(QStringLiteral("no-secret")));
     if (secretOptions > 1)
         return QStringLiteral("give only one of --secret, --generate-secret and --no-secret");
-    if (parser.isSet(QStringLiteral("secret")))
-        w.secret = parser.value(QStringLiteral("secret")).trimmed();
-    if (parser.isSet(QStringLiteral("generate-secret")))
-        w.secret = WebhookSignature::generateSecret();
-    if (parser.isSet(QStringLiteral("no-secret")))
-        w.secret.clear();
-    if (parser.isSet(QStringLiteral("actions"))) {
-        // A typo would silently never match; the registries' actions are a short, known list.
-        w.actions.clear();
-        for (const QString &action : splitList(parser.values(QStringLiteral("actions")))) {
-            if (!WebhookFilter::isAcceptedAction(action))
-                return QStringLiteral("--actions: \"%1\" is not an action; use %2, *, or a CloudEvents "
-                                      "type such as com.example.image.scanned")
-                    .arg(action, WebhookFilter::knownActions().join(QStringLiteral(", ")));
-            w.actions.append(action.toLower());
-        }
-        if (w.actions.isEmpty())
-            return QStringLiteral("--actions needs at least one action");
-    }
-    if (parser.isSet(QStringLiteral("repository")))
-        w.repositoryGlobs = splitList(parser.values(QStringLiteral("repository")));
-    if (parser.isSet(QStringLiteral("tag")))
-        w.tagGlobs = splitList(parser.values(QStringLiteral("tag")));
-    if (parser.isSet(QStringLiteral("media-type")))
-        w.mediaTypes = splitList(parser.values(QStringLiteral("media-type")));
-    if (parser.isSet(QStringLiteral("header"))) {
-        w.headers.clear();
-        static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
-        for (const QString &header : parser.values(QStringLiteral("header"))) {
-            const qsizetype colon = header.indexOf(QLatin1Char(':'));
-            const QString name = header.left(colon).trimmed();
-            const QString value = header.mid(colon + 1).trimmed();
-            if (colon <= 0 || !token.match(name).hasMatch())
-                return QStringLiteral("--header \"%1\" is not of the form 'Name: value'").arg(header);
-            if (Dispatcher::isReservedHeader(name.toLower().toLatin1()))
-                return QStringLiteral("--header \"%1\" is set by Tidings itself and cannot be replaced")
-                    .arg(name);
-            if (value.contains(QLatin1Char('\r')) || value.contains(QLatin1Char('\n')))
-                return QStringLiteral("--header \"%1\" has a line break in its value").arg(name);
-            w.headers.append({name, value});
-        }
-    }
-    if (parser.isSet(QStringLiteral("format"))) {
-        const QString format = parser.value(QStringLiteral("format")).toLower();
-        if (format == QLatin1String("registry"))
-            w.payloadFormat = WebhookConfig::PayloadFormat::Registry;
-        else if (format == QLatin1String("cloudevents"))
-            w.payloadFormat = WebhookConfig::PayloadFormat::CloudEvents;
-        else
-            return QStringLiteral("--format must be registry or cloudevents, not \"%1\"").arg(format);
-    }
-    if (parser.isSet(QStringLiteral("retry-schedule"))) {
-        w.retryScheduleSeconds.clear();
-        for (const QString &item : splitList(parser.values(QStringLiteral("retry-schedule")))) {
-            bool ok = false;
-            const int seconds = item.toInt(&ok);
-            if (!ok)
-                return QStringLiteral("--retry-schedule: \"%1\" is not a number of seconds").arg(item);
-            w.retryScheduleSeconds.append(seconds);
-        }
-    }
-    QString error = number("max-attempts", 1, 100, &w.maxAttempts);
-    int timeoutSeconds = w.timeoutMs / 1000;
-    if (error.isEmpty())
-        error = number("timeout", 1, 300, &timeoutSeconds);
-    w.timeoutMs = timeoutSeconds * 1000;
-    if (error.isEmpty())
-        error = number("concurrency", 1, 64, &w.concurrency);
-    if (!error.isEmpty())
-        return error;
     if (parser.isSet(QStringLiteral("insecure-skip-tls-verify")) &&
         parser.isSet(QStringLiteral("verify-tls")))
         return QStringLiteral("give only one of --insecure-skip-tls-verify and --verify-tls");
-    if (parser.isSet(QStringLiteral("insecure-skip-tls-verify")))
-        w.tlsSkipVerify = true;
-    if (parser.isSet(QStringLiteral("verify-tls")))
-        w.tlsSkipVerify = false;
     if (parser.isSet(QStringLiteral("enabled")) && parser.isSet(QStringLiteral("disabled")))
         return QStringLiteral("give only one of --enabled and --disabled");
-    if (parser.isSet(QStringLiteral("enabled"))) {
-        w.enabled = true;
-        w.disabledReason.clear();
-    }
-    if (parser.isSet(QStringLiteral("disabled"))) {
-        w.enabled = false;
-        w.disabledReason = QStringLiteral("disabled by an operator");
-    }
+    s.name = value("name");
+    s.url = value("url");
+    s.secret = value("secret");
+    if (parser.isSet(QStringLiteral("no-secret")))
+        s.secret = QString();
+    s.generateSecret = parser.isSet(QStringLiteral("generate-secret"));
+    s.actions = list("actions");
+    s.repositories = list("repository");
+    s.tags = list("tag");
+    s.mediaTypes = list("media-type");
+    if (parser.isSet(QStringLiteral("header")))
+        s.headers = parser.values(QStringLiteral("header"));
+    s.format = value("format");
+    s.retrySchedule = list("retry-schedule");
+    s.maxAttempts = value("max-attempts");
+    s.timeoutSeconds = value("timeout");
+    s.concurrency = value("concurrency");
+    if (parser.isSet(QStringLiteral("insecure-skip-tls-verify")))
+        s.tlsSkipVerify = true;
+    if (parser.isSet(QStringLiteral("verify-tls")))
+        s.tlsSkipVerify = false;
+    if (parser.isSet(QStringLiteral("enabled")))
+        s.enabled = true;
+    if (parser.isSet(QStringLiteral("disabled")))
+        s.enabled = false;
     return {};
+}
+
+QString WebhookCommand::applySettingOptions(const QCommandLineParser &parser, WebhookConfig &w)
+{
+    WebhookSettings settings;
+    const QString error = settingsFromOptions(parser, &settings);
+    return error.isEmpty() ? settings.applyTo(w) : error;
 }
 
 QString WebhookCommand::validate(Store &store, const WebhookConfig &w)
 {
-    if (w.name.isEmpty())
-        return QStringLiteral("a webhook needs a name (--name)");
-    static const QRegularExpression digitsOnly(QStringLiteral("^[0-9]+$"));
-    if (digitsOnly.match(w.name).hasMatch())
-        return QStringLiteral("a webhook name cannot be only digits (those are ids)");
-    if (const std::optional<WebhookConfig> other = store.webhookByName(w.name); other && other->id != w.id)
-        return QStringLiteral("a webhook named \"%1\" exists already (id %2)").arg(w.name).arg(other->id);
-    const QUrl url(w.url, QUrl::StrictMode);
-    if (w.url.isEmpty())
-        return QStringLiteral("a webhook needs a URL (--url)");
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
-        url.host().isEmpty())
-        return QStringLiteral("\"%1\" is not an http:// or https:// URL with a host").arg(w.url);
-    QString error;
-    if (!w.secret.isEmpty() && !WebhookSignature::isValidSecret(w.secret, &error))
-        return QStringLiteral("the secret is not usable: %1 (use --generate-secret for a new one)")
-            .arg(error);
-    error = WebhookFilter::validate(w);
-    if (!error.isEmpty())
-        return error;
-    error = RetryPolicy::validateSchedule(w.retryScheduleSeconds);
-    if (!error.isEmpty())
-        return QStringLiteral("--retry-schedule: %1").arg(error);
-    return {};
+    return WebhookSettings().validate(store, w);
 }
 
 QString WebhookCommand::referenceError(const QStringList &positional)
@@ -296,39 +242,7 @@ std::optional<WebhookConfig> WebhookCommand::resolve(CommandContext &context, St
 
 QJsonObject WebhookCommand::toJson(const WebhookConfig &w, bool revealSecret)
 {
-    QJsonArray headers;
-    for (const auto &header : w.headers)
-        headers.append(QJsonArray{header.first, header.second});
-    QJsonArray schedule;
-    for (int seconds :
-         w.retryScheduleSeconds.isEmpty() ? RetryPolicy::defaultScheduleSeconds() : w.retryScheduleSeconds)
-        schedule.append(seconds);
-    QString secret;
-    if (!w.secret.isEmpty())
-        secret = revealSecret ? w.secret : QStringLiteral("whsec_********");
-    return QJsonObject{
-        {QStringLiteral("id"), w.id},
-        {QStringLiteral("name"), w.name},
-        {QStringLiteral("url"), w.url},
-        {QStringLiteral("secret"), secret},
-        {QStringLiteral("actions"), QJsonArray::fromStringList(w.actions)},
-        {QStringLiteral("repositories"), QJsonArray::fromStringList(w.repositoryGlobs)},
-        {QStringLiteral("tags"), QJsonArray::fromStringList(w.tagGlobs)},
-        {QStringLiteral("mediaTypes"),
-         QJsonArray::fromStringList(w.mediaTypes.isEmpty() ? WebhookFilter::defaultMediaTypes()
-                                                           : w.mediaTypes)},
-        {QStringLiteral("headers"), headers},
-        {QStringLiteral("format"), w.payloadFormat == WebhookConfig::PayloadFormat::CloudEvents
-                                       ? QStringLiteral("cloudevents")
-                                       : QStringLiteral("registry")},
-        {QStringLiteral("retrySchedule"), schedule},
-        {QStringLiteral("maxAttempts"), RetryPolicy(w.retryScheduleSeconds, w.maxAttempts).maxAttempts()},
-        {QStringLiteral("timeoutSeconds"), w.timeoutMs / 1000},
-        {QStringLiteral("concurrency"), w.concurrency},
-        {QStringLiteral("tlsSkipVerify"), w.tlsSkipVerify},
-        {QStringLiteral("enabled"), w.enabled},
-        {QStringLiteral("disabledReason"), w.disabledReason},
-    };
+    return AdminJson::webhook(w, revealSecret);
 }
 
 int WebhookCommand::add(CommandContext &context, const QStringList &arguments)
@@ -342,6 +256,23 @@ int WebhookCommand::add(CommandContext &context, const QStringList &arguments)
         return context.fail(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()),
             CommandContext::UsageError);
+    if (AdminClient *remote = context.remote()) {
+        WebhookSettings settings;
+        if (const QString error = settingsFromOptions(parser, &settings); !error.isEmpty())
+            return context.fail(error, CommandContext::UsageError);
+        const AdminClient::Reply reply =
+            remote->call("POST", QStringLiteral("/v1/admin/webhooks"), {}, settings.toJson());
+        if (!reply.ok())
+            return remoteFailure(context, reply);
+        context.out() << "Added webhook \"" << reply.json.value(QStringLiteral("name")).toString()
+                      << "\" (id " << reply.json.value(QStringLiteral("id")).toInteger() << ") on "
+                      << remote->server().toString() << "\n";
+        warnAboutTls(context, reply.json);
+        if (settings.generateSecret)
+            context.out() << "Signing secret (shown once; `webhook show --reveal-secret` shows it again): "
+                          << reply.json.value(QStringLiteral("secret")).toString() << "\n";
+        return CommandContext::Success;
+    }
     WebhookConfig webhook;
     QString error = applySettingOptions(parser, webhook);
     if (!error.isEmpty())
@@ -371,6 +302,24 @@ int WebhookCommand::update(CommandContext &context, const QStringList &arguments
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
+    if (AdminClient *remote = context.remote()) {
+        if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
+            return context.fail(error, CommandContext::UsageError);
+        WebhookSettings settings;
+        if (const QString error = settingsFromOptions(parser, &settings); !error.isEmpty())
+            return context.fail(error, CommandContext::UsageError);
+        const AdminClient::Reply reply =
+            remote->call("PATCH", webhookPath(parser.positionalArguments().first()), {}, settings.toJson());
+        if (!reply.ok())
+            return remoteFailure(context, reply);
+        context.out() << "Updated webhook \"" << reply.json.value(QStringLiteral("name")).toString()
+                      << "\" (id " << reply.json.value(QStringLiteral("id")).toInteger() << ")\n";
+        warnAboutTls(context, reply.json);
+        if (settings.generateSecret)
+            context.out() << "New signing secret: " << reply.json.value(QStringLiteral("secret")).toString()
+                          << "\n";
+        return CommandContext::Success;
+    }
     std::optional<WebhookConfig> webhook = namedWebhook(context, parser.positionalArguments(), &exitCode);
     if (!webhook)
         return exitCode;
@@ -396,15 +345,21 @@ int WebhookCommand::list(CommandContext &context, const QStringList &arguments)
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
-    Store *store = context.store();
-    if (!store)
-        return CommandContext::Failure;
-    const QList<WebhookConfig> webhooks = store->webhooks();
+    QJsonArray webhooks;
+    if (AdminClient *remote = context.remote()) {
+        const AdminClient::Reply reply = remote->call("GET", QStringLiteral("/v1/admin/webhooks"));
+        if (!reply.ok())
+            return remoteFailure(context, reply);
+        webhooks = reply.json.value(QStringLiteral("items")).toArray();
+    } else {
+        Store *store = context.store();
+        if (!store)
+            return CommandContext::Failure;
+        for (const WebhookConfig &webhook : store->webhooks())
+            webhooks.append(toJson(webhook, false));
+    }
     if (parser.isSet(QStringLiteral("json"))) {
-        QJsonArray array;
-        for (const WebhookConfig &webhook : webhooks)
-            array.append(toJson(webhook, false));
-        context.out() << QJsonDocument(array).toJson(QJsonDocument::Indented);
+        context.out() << QJsonDocument(webhooks).toJson(QJsonDocument::Indented);
         return CommandContext::Success;
     }
     if (webhooks.isEmpty()) {
@@ -413,14 +368,21 @@ int WebhookCommand::list(CommandContext &context, const QStringList &arguments)
     }
     TextTable table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATE"),
                      QStringLiteral("ACTIONS"), QStringLiteral("URL")});
-    for (const WebhookConfig &w : webhooks) {
-        QString state = w.enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
-        if (!w.enabled && !w.disabledReason.isEmpty())
-            state += QStringLiteral(" (") + w.disabledReason + QLatin1Char(')');
-        if (w.tlsSkipVerify)
+    for (const QJsonValue &value : std::as_const(webhooks)) {
+        const QJsonObject w = value.toObject();
+        const bool enabled = w.value(QStringLiteral("enabled")).toBool();
+        const QString reason = w.value(QStringLiteral("disabledReason")).toString();
+        QString state = enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
+        if (!enabled && !reason.isEmpty())
+            state += QStringLiteral(" (") + reason + QLatin1Char(')');
+        if (w.value(QStringLiteral("tlsSkipVerify")).toBool())
             state += QStringLiteral(", WARNING: TLS not verified");
-        table.addRow(
-            {QString::number(w.id), w.name, state, joined(w.actions, QStringLiteral("push")), w.url});
+        QStringList actions;
+        for (const QJsonValue &action : w.value(QStringLiteral("actions")).toArray())
+            actions.append(action.toString());
+        table.addRow({QString::number(w.value(QStringLiteral("id")).toInteger()),
+                      w.value(QStringLiteral("name")).toString(), state,
+                      joined(actions, QStringLiteral("push")), w.value(QStringLiteral("url")).toString()});
     }
     table.print(context.out());
     return CommandContext::Success;
@@ -434,16 +396,30 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
-    const std::optional<WebhookConfig> webhook =
-        namedWebhook(context, parser.positionalArguments(), &exitCode);
-    if (!webhook)
-        return exitCode;
-    const QJsonObject json = toJson(*webhook, parser.isSet(QStringLiteral("reveal-secret")));
+    QJsonObject json;
+    if (AdminClient *remote = context.remote()) {
+        if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
+            return context.fail(error, CommandContext::UsageError);
+        QUrlQuery query;
+        if (parser.isSet(QStringLiteral("reveal-secret")))
+            query.addQueryItem(QStringLiteral("revealSecret"), QStringLiteral("true"));
+        const AdminClient::Reply reply =
+            remote->call("GET", webhookPath(parser.positionalArguments().first()), query);
+        if (!reply.ok())
+            return remoteFailure(context, reply);
+        json = reply.json;
+    } else {
+        const std::optional<WebhookConfig> webhook =
+            namedWebhook(context, parser.positionalArguments(), &exitCode);
+        if (!webhook)
+            return exitCode;
+        json = toJson(*webhook, parser.isSet(QStringLiteral("reveal-secret")));
+    }
     if (parser.isSet(QStringLiteral("json"))) {
         context.out() << QJsonDocument(json).toJson(QJsonDocument::Indented);
         return CommandContext::Success;
     }
-    warnAboutTls(context, *webhook);
+    warnAboutTls(context, json);
     for (auto it = json.begin(); it != json.end(); ++it) {
         QString value;
         if (it->isArray())
@@ -459,6 +435,20 @@ int WebhookCommand::show(CommandContext &context, const QStringList &arguments)
 int WebhookCommand::remove(CommandContext &context, const QStringList &arguments)
 {
     int exitCode = 0;
+    if (AdminClient *remote = context.remote()) {
+        if (const QString error = referenceError(arguments); !error.isEmpty())
+            return context.fail(error, CommandContext::UsageError);
+        // Read first: the answer to DELETE is empty, and the message names the webhook.
+        AdminClient::Reply reply = remote->call("GET", webhookPath(arguments.first()));
+        const QString name = reply.json.value(QStringLiteral("name")).toString();
+        if (reply.ok())
+            reply = remote->call(
+                "DELETE", webhookPath(QString::number(reply.json.value(QStringLiteral("id")).toInteger())));
+        if (!reply.ok())
+            return remoteFailure(context, reply);
+        context.out() << "Removed webhook \"" << name << "\" and its delivery history\n";
+        return CommandContext::Success;
+    }
     const std::optional<WebhookConfig> webhook = namedWebhook(context, arguments, &exitCode);
     if (!webhook)
         return exitCode;
@@ -477,6 +467,23 @@ int WebhookCommand::setEnabled(CommandContext &context, const QStringList &argum
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, usage, &exitCode))
         return exitCode;
+    if (AdminClient *remote = context.remote()) {
+        if (const QString error = referenceError(parser.positionalArguments()); !error.isEmpty())
+            return context.fail(error, CommandContext::UsageError);
+        QJsonObject body;
+        if (!enabled && parser.isSet(QStringLiteral("reason")))
+            body.insert(QStringLiteral("reason"), parser.value(QStringLiteral("reason")));
+        const AdminClient::Reply reply =
+            remote->call("POST",
+                         webhookPath(parser.positionalArguments().first()) +
+                             (enabled ? QStringLiteral("/enable") : QStringLiteral("/disable")),
+                         {}, body);
+        if (!reply.ok())
+            return remoteFailure(context, reply);
+        context.out() << (enabled ? "Enabled" : "Disabled") << " webhook \""
+                      << reply.json.value(QStringLiteral("name")).toString() << "\"\n";
+        return CommandContext::Success;
+    }
     const std::optional<WebhookConfig> webhook =
         namedWebhook(context, parser.positionalArguments(), &exitCode);
     if (!webhook)

@@ -10,6 +10,7 @@
 class CommandContext;
 class QCommandLineParser;
 class Store;
+class WebhookSettings;
 
 // `tidings webhook add|list|show|update|remove|enable|disable`.
 class WebhookCommand
@@ -26,6 +27,9 @@ public:
                                                      int *exitCode);
     // Why the positional arguments are not exactly one webhook reference, or empty.
     static QString referenceError(const QStringList &positional);
+    // The settings options given, as WebhookSettings (shared with the admin API); an error for flags that
+    // exclude each other.
+    static QString settingsFromOptions(const QCommandLineParser &parser, WebhookSettings *settings);
 
 private:
     static int add(CommandContext &context, const QStringList &arguments);

@@ -32,6 +32,9 @@ QString EngineConfig::validate() const
     QString allowlistError;
     if (!DestinationPolicy::parseAllowlist(allowedDestinations, &subnets, &allowlistError))
         return QStringLiteral("--allow-destination: %1").arg(allowlistError);
+    if (!adminToken.isEmpty() && adminToken == intakeToken)
+        return QStringLiteral("the admin token must differ from the intake token: registries hold the intake "
+                              "token, and they must not be able to change webhooks");
     if (pollIntervalMs < 50)
         return QStringLiteral("the poll interval must be at least 50 ms");
     if (maxBodyBytes < 1024)

@@ -18,7 +18,14 @@ struct EngineConfig
     quint16 listenPort = defaultPort; // 0: any free port
     QByteArray intakeToken;           // required unless listening on loopback
     QByteArray metricsToken;          // GET /metrics wants it as a bearer token when set; open when empty
-    int pollIntervalMs = 10000;       // fallback poll; commits wake the poller at once
+    // Bearer token of the admin API (/v1/admin/...). Empty: the admin API is off (404 with how to turn it
+    // on). Must differ from the intake token: a registry holding that one must not manage webhooks.
+    QByteArray adminToken;
+    // A recovery job replays this many failed deliveries per transaction, then lets the engine serve the
+    // intake and the dispatcher for recoveryIntervalMs before the next batch.
+    int recoveryBatchSize = 200;
+    int recoveryIntervalMs = 0;
+    int pollIntervalMs = 10000; // fallback poll; commits wake the poller at once
     qsizetype maxBodyBytes = 1024 * 1024;
     // Intake connections (see HttpServerLimits): how many are served at once (more get a 503 and are closed),
     // how long a client may take to send a request head or body (then 408), and how long an unused keep-alive

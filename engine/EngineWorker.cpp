@@ -1,5 +1,6 @@
 #include "EngineWorker.h"
 
+#include "AdminApi.h"
 #include "ChangeListener.h"
 
 #include "DeliveryPoller.h"
@@ -48,6 +49,7 @@ void EngineWorker::tearDown()
     m_metricsEndpoint.reset();
     m_healthEndpoint.reset();
     m_intake.reset();
+    m_admin.reset();
     m_retention.reset();
     m_health.reset();
     m_ops.reset();
@@ -166,6 +168,25 @@ void EngineWorker::start()
         m_router.addRoute(HealthEndpoint::readinessPath,
                           [health](const HttpRequest &request, const HttpResponder &responder) {
                               health->handleReadiness(request, responder);
+                          });
+        // The admin API: its own token; what it changes takes effect in this engine at once (its writes are
+        // on this connection, so the external-change check would not see them).
+        m_admin = std::make_unique<AdminApi>(
+            *m_store,
+            AdminApi::Options{m_config.adminToken, m_config.recoveryBatchSize, m_config.recoveryIntervalMs});
+        connect(m_admin.get(), &AdminApi::webhooksChanged, this, [this] {
+            reloadWebhooks();
+            m_poller->wake();
+        });
+        connect(m_admin.get(), &AdminApi::deliveriesQueued, this, [this] {
+            if (!m_stopping)
+                m_poller->wake();
+            m_queueDepthTimer.start();
+        });
+        AdminApi *admin = m_admin.get();
+        m_router.addRoute(AdminApi::prefix,
+                          [admin](const HttpRequest &request, const HttpResponder &responder) {
+                              admin->handle(request, responder);
                           });
         m_server->setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
             m_router.route(request, responder);

@@ -14,6 +14,7 @@
 
 #include <memory>
 
+class AdminApi;
 class ChangeListener;
 class DeliveryPoller;
 class Dispatcher;
@@ -64,6 +65,7 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<DeliveryPoller> m_poller;
     std::unique_ptr<NotificationIntake> m_intake;
+    std::unique_ptr<AdminApi> m_admin;
     HttpRouter m_router;       // the listener's paths: the intake now, more endpoints as they come
     MetricsRegistry m_metrics; // counters since start, for GET /metrics
     std::unique_ptr<MetricsEndpoint> m_metricsEndpoint;

@@ -803,6 +803,12 @@ QList<DeliveryRecord> Store::deliveries(const DeliveryFilter &filter)
         sql += QStringLiteral(" AND d.created_at >= :since");
     if (filter.beforeId > 0)
         sql += QStringLiteral(" AND d.id < :before");
+    if (filter.until.isValid())
+        sql += QStringLiteral(" AND d.created_at < :until");
+    if (filter.lastStatus > 0)
+        sql += QStringLiteral(" AND d.last_status = :status");
+    if (filter.eventRowId > 0)
+        sql += QStringLiteral(" AND d.event_id = :event");
     sql += QStringLiteral(" ORDER BY d.id DESC LIMIT :limit");
 
     QSqlQuery query(database());
@@ -823,6 +829,12 @@ QList<DeliveryRecord> Store::deliveries(const DeliveryFilter &filter)
         query.bindValue(QStringLiteral(":since"), toMs(filter.since));
     if (filter.beforeId > 0)
         query.bindValue(QStringLiteral(":before"), filter.beforeId);
+    if (filter.until.isValid())
+        query.bindValue(QStringLiteral(":until"), toMs(filter.until));
+    if (filter.lastStatus > 0)
+        query.bindValue(QStringLiteral(":status"), filter.lastStatus);
+    if (filter.eventRowId > 0)
+        query.bindValue(QStringLiteral(":event"), filter.eventRowId);
     query.bindValue(QStringLiteral(":limit"), filter.limit);
 
     QList<DeliveryRecord> list;
@@ -1145,4 +1157,50 @@ bool Store::answersQueries()
         return true;
     m_lastError = query.lastError().text();
     return false;
+}
+
+// --- Admin API
+// -------------------------------------------------------------------------------------------------
+
+QList<RegistryEvent> Store::events(const EventFilter &filter)
+{
+    QString sql = QStringLiteral("SELECT ") + eventColumns + QStringLiteral(" FROM events e WHERE 1 = 1");
+    if (!filter.action.isEmpty())
+        sql += QStringLiteral(" AND e.action = :action");
+    if (!filter.text.isEmpty())
+        sql += QStringLiteral(" AND (e.repository LIKE :text ESCAPE '\\' OR e.tag LIKE :text ESCAPE '\\')");
+    if (filter.since.isValid())
+        sql += QStringLiteral(" AND e.received_at >= :since");
+    if (filter.until.isValid())
+        sql += QStringLiteral(" AND e.received_at < :until");
+    if (filter.beforeId > 0)
+        sql += QStringLiteral(" AND e.id < :before");
+    sql += QStringLiteral(" ORDER BY e.id DESC LIMIT :limit");
+
+    QSqlQuery query(database());
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    if (!filter.action.isEmpty())
+        query.bindValue(QStringLiteral(":action"), filter.action);
+    if (!filter.text.isEmpty()) {
+        QString escaped = filter.text;
+        escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        query.bindValue(QStringLiteral(":text"), QString(QLatin1Char('%') + escaped + QLatin1Char('%')));
+    }
+    if (filter.since.isValid())
+        query.bindValue(QStringLiteral(":since"), toMs(filter.since));
+    if (filter.until.isValid())
+        query.bindValue(QStringLiteral(":until"), toMs(filter.until));
+    if (filter.beforeId > 0)
+        query.bindValue(QStringLiteral(":before"), filter.beforeId);
+    query.bindValue(QStringLiteral(":limit"), filter.limit);
+
+    QList<RegistryEvent> list;
+    if (!execOrFail(query))
+        return list;
+    while (query.next())
+        list.append(eventFromRow(query, 0));
+    return list;
 }

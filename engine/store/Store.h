@@ -28,6 +28,21 @@ struct DeliveryFilter
     QDateTime since;     // created at or after
     qint64 beforeId = 0; // keyset paging: rows with a smaller id
     int limit = 100;
+    // Added for the admin API (appended so positional initialisers keep working).
+    QDateTime until{};     // created before
+    int lastStatus = 0;    // HTTP status of the last attempt
+    qint64 eventRowId = 0; // deliveries of one event
+};
+
+// Which events a listing wants (admin API). Empty fields do not filter. Newest first.
+struct EventFilter
+{
+    QString action;
+    QString text;        // substring of repository or tag
+    QDateTime since;     // received at or after
+    QDateTime until;     // received before
+    qint64 beforeId = 0; // keyset paging: rows with a smaller id
+    int limit = 100;
 };
 
 // A delivery taken for sending, with what it sends.
@@ -155,6 +170,9 @@ public:
     std::optional<qint64> failedDeliveryCount();
     // Readiness: true when the database answers a query that reads the file (not only the connection).
     bool answersQueries();
+
+    // Admin API listing of stored events.
+    QList<RegistryEvent> events(const EventFilter &filter);
 
 private:
     QSqlDatabase database() const;
