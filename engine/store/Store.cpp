@@ -900,3 +900,17 @@ qint64 Store::externalChangeCounter()
     QSqlDatabase db = database();
     return m_dialect->externalChangeCounter(db);
 }
+
+bool Store::cancelPending(qint64 deliveryId, qint64 nowMs)
+{
+    QSqlQuery &query = prepared("cancelPending",
+                                QStringLiteral("UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, "
+                                               "updated_at = ? WHERE id = ? AND state = 'pending'"));
+    query.bindValue(0, nowMs);
+    query.bindValue(1, deliveryId);
+    if (!execOrFail(query))
+        return false;
+    const int affected = query.numRowsAffected();
+    query.finish();
+    return affected == 1;
+}

@@ -129,6 +129,10 @@ public:
     // Changes when another connection (the CLI, another process) commits.
     qint64 externalChangeCounter();
 
+    // The console's "Cancel pending retries": a pending delivery becomes cancelled (an attempt in flight is
+    // left to finish). False when it was not pending.
+    bool cancelPending(qint64 deliveryId, qint64 nowMs);
+
 private:
     QSqlDatabase database() const;
     bool openAndMigrate(const QString &location, QString *error);
