@@ -1,9 +1,11 @@
 #include "DesktopConsole.h"
 
+#include "DeliveriesView.h"
 #include "Engine.h"
 #include "MainWindow.h"
 
 #include <QApplication>
+#include <QTableView>
 #include <QTimer>
 
 bool DesktopConsole::displayAvailable()
@@ -16,6 +18,7 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("tidings"));
+    QApplication::setOrganizationName(QStringLiteral("tidings")); // QSettings: ~/.config/tidings/tidings.conf
     QApplication::setApplicationDisplayName(QStringLiteral("Tidings"));
 
     // The console is for local work: the intake listens on loopback, where no token is needed.
@@ -27,9 +30,18 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
     engine.start();
 
     // Documentation screenshots (scripts/screenshot.sh): grab the window after a while and quit.
+    // TIDINGS_SCREENSHOT_SCREEN names the screen to show (deliveries, webhooks, ...).
     const QString screenshot = qEnvironmentVariable("TIDINGS_SCREENSHOT");
     if (!screenshot.isEmpty()) {
         const int delayMs = qEnvironmentVariableIntValue("TIDINGS_SCREENSHOT_DELAY_MS");
+        const QString screen = qEnvironmentVariable("TIDINGS_SCREENSHOT_SCREEN");
+        if (!screen.isEmpty())
+            window.showScreen(screen);
+        // The delivery log shows its detail pane with the newest delivery.
+        QTimer::singleShot(delayMs > 0 ? delayMs - 500 : 2500, &window, [&window] {
+            if (window.deliveriesView())
+                window.deliveriesView()->table()->selectRow(0);
+        });
         QTimer::singleShot(delayMs > 0 ? delayMs : 3000, &window, [&window, screenshot] {
             window.grab().save(screenshot);
             QApplication::quit();

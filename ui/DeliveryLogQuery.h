@@ -1,0 +1,48 @@
+#pragma once
+
+#include "DeliveryLogFilter.h"
+#include "DeliveryLogRow.h"
+
+#include <QList>
+#include <QString>
+
+// The delivery log's SQL, on a read-only connection of its own in the UI thread (SQLite in WAL mode lets it
+// read while the engine writes). Filtering and sorting happen in SQL, so the UI never holds more than the
+// pages on screen, whatever the size of the history.
+class DeliveryLogQuery
+{
+public:
+    enum SortKey
+    {
+        ByTime,
+        ByWebhook,
+        ByEvent,
+        ByStatus,
+        ByAttempts,
+        ByHttpStatus,
+        ByNextRetry
+    };
+
+    DeliveryLogQuery();
+    ~DeliveryLogQuery();
+    DeliveryLogQuery(const DeliveryLogQuery &) = delete;
+    DeliveryLogQuery &operator=(const DeliveryLogQuery &) = delete;
+
+    bool open(const QString &databaseLocation, QString *error);
+    QString lastError() const { return m_lastError; }
+
+    // `since` is the filter's start resolved once by the caller, so counts and pages agree.
+    int count(const DeliveryLogFilter &filter, const QDateTime &since);
+    // Rows matching the filter with an id above `afterId`, and the highest delivery id overall, read in one
+    // snapshot: what arrived since the last look.
+    int countNewer(const DeliveryLogFilter &filter, const QDateTime &since, qint64 afterId, qint64 *maxId);
+    QList<DeliveryLogRow> page(const DeliveryLogFilter &filter, const QDateTime &since, SortKey key,
+                               bool descending, int offset, int limit);
+
+private:
+    QString whereClause(const DeliveryLogFilter &filter, const QDateTime &since, bool *needsEvents) const;
+    void bindFilter(class QSqlQuery &query, const DeliveryLogFilter &filter, const QDateTime &since) const;
+
+    QString m_connectionName;
+    QString m_lastError;
+};
