@@ -30,6 +30,8 @@ public:
 
     bool open(const QString &databaseLocation, QString *error);
     QString lastError() const { return m_lastError; }
+    // The read-only connection, for the console's other read queries (webhook health, recent events).
+    QString connectionName() const { return m_connectionName; }
 
     // `since` is the filter's start resolved once by the caller, so counts and pages agree.
     int count(const DeliveryLogFilter &filter, const QDateTime &since);

@@ -3,6 +3,9 @@
 #include "DeliveriesView.h"
 #include "Engine.h"
 #include "MainWindow.h"
+#include "WebhookEditorDialog.h"
+#include "WebhookListModel.h"
+#include "WebhooksView.h"
 
 #include <QApplication>
 #include <QTableView>
@@ -42,7 +45,20 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
             if (window.deliveriesView())
                 window.deliveriesView()->table()->selectRow(0);
         });
-        QTimer::singleShot(delayMs > 0 ? delayMs : 3000, &window, [&window, screenshot] {
+        // "webhook-editor": the editor dialog of the first webhook, grabbed on its own.
+        QTimer::singleShot(delayMs > 0 ? delayMs : 3000, &window, [&window, screenshot, screen] {
+            if (screen == QLatin1String("webhook-editor") && window.webhooksView()) {
+                window.showScreen(QStringLiteral("webhooks"));
+                const WebhookListModel *webhooks = window.webhooksView()->model();
+                const qint64 first = webhooks->rowCount() > 0 ? webhooks->webhookAt(0)->id : 0;
+                WebhookEditorDialog *editor = window.webhooksView()->openEditor(first);
+                editor->show();
+                QTimer::singleShot(300, editor, [editor, screenshot] {
+                    editor->grab().save(screenshot);
+                    QApplication::quit();
+                });
+                return;
+            }
             window.grab().save(screenshot);
             QApplication::quit();
         });

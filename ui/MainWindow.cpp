@@ -4,10 +4,10 @@
 #include "DeliveryLogQuery.h"
 #include "Engine.h"
 #include "Store.h"
+#include "WebhooksView.h"
 
 #include <QAction>
 #include <QLabel>
-#include <QMessageBox>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -39,6 +39,9 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
         m_deliveries = new DeliveriesView(engine, *m_reader, *m_logQuery, m_tabs);
         m_deliveries->setObjectName(QStringLiteral("deliveries"));
         m_tabs->addTab(m_deliveries, tr("&Deliveries"));
+        m_webhooks = new WebhooksView(engine, *m_reader, *m_logQuery, m_tabs);
+        m_webhooks->setObjectName(QStringLiteral("webhooks"));
+        m_tabs->addTab(m_webhooks, tr("&Webhooks"));
     }
     // Ctrl+1.. switches screens.
     for (int i = 0; i < m_tabs->count() && i < 9; ++i) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 class DeliveriesView;
+class WebhooksView;
 class DeliveryLogQuery;
 class Engine;
 class QLabel;
@@ -24,6 +25,7 @@ public:
     ~MainWindow() override;
 
     DeliveriesView *deliveriesView() const { return m_deliveries; }
+    WebhooksView *webhooksView() const { return m_webhooks; }
     QTabWidget *tabs() const { return m_tabs; }
     // Shows the screen with this object name ("deliveries", ...); false when there is none.
     bool showScreen(const QString &name);
@@ -37,6 +39,7 @@ private:
     std::unique_ptr<DeliveryLogQuery> m_logQuery;
     QTabWidget *m_tabs = nullptr;
     DeliveriesView *m_deliveries = nullptr;
+    WebhooksView *m_webhooks = nullptr;
     QLabel *m_intakeLabel = nullptr;
     QLabel *m_queueLabel = nullptr;
 };
