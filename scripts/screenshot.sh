@@ -5,6 +5,8 @@
 #   console.png         the Deliveries screen (the README's picture)
 #   webhooks.png        the Webhooks screen
 #   webhook-editor.png  the webhook editor dialog
+#   events.png          the Events screen
+#   settings.png        the Settings screen
 set -euo pipefail
 cd "$(dirname "$0")/.."
 outdir=${1:-docs/images}
@@ -38,3 +40,5 @@ shoot() { # screen output
 shoot deliveries "$outdir/console.png"
 shoot webhooks "$outdir/webhooks.png"
 shoot webhook-editor "$outdir/webhook-editor.png"
+shoot events "$outdir/events.png"
+shoot settings "$outdir/settings.png"

@@ -1,13 +1,16 @@
 #include "DesktopConsole.h"
 
+#include "ConsoleSettings.h"
 #include "DeliveriesView.h"
 #include "Engine.h"
+#include "EventsView.h"
 #include "MainWindow.h"
 #include "WebhookEditorDialog.h"
 #include "WebhookListModel.h"
 #include "WebhooksView.h"
 
 #include <QApplication>
+#include <QSettings>
 #include <QTableView>
 #include <QTimer>
 
@@ -27,6 +30,8 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
     // The console is for local work: the intake listens on loopback, where no token is needed.
     EngineConfig config;
     config.databaseLocation = databaseLocation;
+    QSettings settings;
+    ConsoleSettings::load(settings, config).applyTo(&config); // the Settings screen's choices
     Engine engine(config);
     MainWindow window(engine);
     window.show();
@@ -44,6 +49,8 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
         QTimer::singleShot(delayMs > 0 ? delayMs - 500 : 2500, &window, [&window] {
             if (window.deliveriesView())
                 window.deliveriesView()->table()->selectRow(0);
+            if (window.eventsView())
+                window.eventsView()->table()->selectRow(0);
         });
         // "webhook-editor": the editor dialog of the first webhook, grabbed on its own.
         QTimer::singleShot(delayMs > 0 ? delayMs : 3000, &window, [&window, screenshot, screen] {

@@ -3,6 +3,8 @@
 #include "DeliveriesView.h"
 #include "DeliveryLogQuery.h"
 #include "Engine.h"
+#include "EventsView.h"
+#include "SettingsView.h"
 #include "Store.h"
 #include "WebhooksView.h"
 
@@ -42,6 +44,12 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
         m_webhooks = new WebhooksView(engine, *m_reader, *m_logQuery, m_tabs);
         m_webhooks->setObjectName(QStringLiteral("webhooks"));
         m_tabs->addTab(m_webhooks, tr("&Webhooks"));
+        m_events = new EventsView(engine, *m_reader, *m_logQuery, m_tabs);
+        m_events->setObjectName(QStringLiteral("events"));
+        m_tabs->addTab(m_events, tr("E&vents"));
+        m_settings = new SettingsView(engine, m_tabs);
+        m_settings->setObjectName(QStringLiteral("settings"));
+        m_tabs->addTab(m_settings, tr("&Settings"));
     }
     // Ctrl+1.. switches screens.
     for (int i = 0; i < m_tabs->count() && i < 9; ++i) {

@@ -7,6 +7,8 @@
 #include <memory>
 
 class DeliveriesView;
+class EventsView;
+class SettingsView;
 class WebhooksView;
 class DeliveryLogQuery;
 class Engine;
@@ -26,6 +28,9 @@ public:
 
     DeliveriesView *deliveriesView() const { return m_deliveries; }
     WebhooksView *webhooksView() const { return m_webhooks; }
+    EventsView *eventsView() const { return m_events; }
+    QLabel *queueLabel() const { return m_queueLabel; }
+    QLabel *intakeLabel() const { return m_intakeLabel; }
     QTabWidget *tabs() const { return m_tabs; }
     // Shows the screen with this object name ("deliveries", ...); false when there is none.
     bool showScreen(const QString &name);
@@ -40,6 +45,8 @@ private:
     QTabWidget *m_tabs = nullptr;
     DeliveriesView *m_deliveries = nullptr;
     WebhooksView *m_webhooks = nullptr;
+    EventsView *m_events = nullptr;
+    SettingsView *m_settings = nullptr;
     QLabel *m_intakeLabel = nullptr;
     QLabel *m_queueLabel = nullptr;
 };

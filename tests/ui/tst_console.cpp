@@ -1,0 +1,123 @@
+// The Events screen (routing with reasons), the status bar, and the Settings screen.
+#include "ConsoleSettings.h"
+#include "EngineFixture.h"
+#include "EventFactory.h"
+#include "EventListModel.h"
+#include "EventsView.h"
+#include "HttpSink.h"
+#include "IntakeClient.h"
+#include "MainWindow.h"
+#include "SettingsView.h"
+
+#include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+
+class ConsoleTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void eventsShowWhichWebhooksMatchedAndWhyNot();
+    void settingsMaskTheTokenAndApplyAtTheNextStart();
+};
+
+void ConsoleTest::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("tidings-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_console"));
+    QSettings().clear();
+}
+
+void ConsoleTest::eventsShowWhichWebhooksMatchedAndWhyNot()
+{
+    EngineFixture fixture;
+    QVERIFY(fixture.isValid());
+    HttpSink sink;
+    QVERIFY(sink.start());
+    HttpSink::Behaviour failing;
+    failing.status = 503;
+    sink.setBehaviour(failing);
+    WebhookConfig all;
+    all.name = QStringLiteral("all-pushes");
+    all.url = sink.url().toString();
+    all.retryScheduleSeconds = {0, 3600}; // stays pending after the first failure
+    fixture.addWebhook(all);
+    WebhookConfig prod;
+    prod.name = QStringLiteral("prod-only");
+    prod.url = sink.url().toString();
+    prod.repositoryGlobs = {QStringLiteral("prod/*")};
+    fixture.addWebhook(prod);
+    QVERIFY2(fixture.start(), qPrintable(fixture.lastError()));
+
+    MainWindow window(*fixture.engine());
+    window.show();
+    QVERIFY(window.showScreen(QStringLiteral("events")));
+    QTRY_VERIFY(window.intakeLabel()->text().contains(fixture.intakeUrl().toString()));
+    EventsView *view = window.eventsView();
+    QAbstractItemModelTester tester(view->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    IntakeClient intake(fixture.intakeUrl());
+    QCOMPARE(intake.post(EventFactory::envelopeOf({})).status, 202); // push team/app:1.0
+    QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 1, 10000);
+    QCOMPARE(view->model()->index(0, EventListModel::TargetColumn).data().toString(),
+             QStringLiteral("team/app:1.0"));
+    view->table()->selectRow(0);
+    auto *routing = view->findChild<QListWidget *>(QStringLiteral("eventRouting"));
+    QCOMPARE(routing->count(), 2);
+    QVERIFY2(routing->item(0)->text().startsWith(QStringLiteral("✓ all-pushes: matched (delivery ")),
+             qPrintable(routing->item(0)->text()));
+    QCOMPARE(routing->item(1)->text(),
+             QStringLiteral("✗ prod-only: excluded, repository \"team/app\" matches none of [prod/*]"));
+    auto *raw = view->findChild<QPlainTextEdit *>(QStringLiteral("eventRaw"));
+    QVERIFY(raw->toPlainText().contains(QStringLiteral("\"repository\": \"team/app\"")));
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("eventSource"))
+                ->text()
+                .contains(QStringLiteral("from registry")));
+
+    // The status bar: after the failed first attempt the delivery waits an hour for its retry.
+    QTRY_COMPARE_WITH_TIMEOUT(window.queueLabel()->text(), QStringLiteral("Queue: 1 pending, 0 in flight"),
+                              10000);
+    QCOMPARE(sink.count(), 1);
+}
+
+void ConsoleTest::settingsMaskTheTokenAndApplyAtTheNextStart()
+{
+    EngineConfig config;
+    config.databaseLocation = QStringLiteral("/tmp/unused-by-this-test.db");
+    config.intakeToken = "s3cret-intake-token";
+    Engine engine(config); // not started: the screen shows what the console would use
+    SettingsView view(engine);
+    auto *token = view.findChild<QLineEdit *>(QStringLiteral("intakeTokenField"));
+    QVERIFY(!token->text().contains(QStringLiteral("s3cret")));
+    QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("copyTokenButton")), Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("s3cret-intake-token"));
+    QCOMPARE(view.findChild<QLineEdit *>(QStringLiteral("databaseField"))->text(), config.databaseLocation);
+
+    view.findChild<QSpinBox *>(QStringLiteral("portSpin"))->setValue(9876);
+    view.findChild<QSpinBox *>(QStringLiteral("pollIntervalSpin"))->setValue(3);
+    view.findChild<QSpinBox *>(QStringLiteral("retentionSpin"))->setValue(7);
+    QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("saveSettingsButton")), Qt::LeftButton);
+
+    QSettings settings;
+    EngineConfig next;
+    ConsoleSettings::load(settings, next).applyTo(&next);
+    QCOMPARE(next.listenPort, quint16(9876));
+    QCOMPARE(next.pollIntervalMs, 3000);
+    QCOMPARE(next.retention.maxAgeMs, qint64(7) * 24 * 3600 * 1000);
+}
+
+QTEST_MAIN(ConsoleTest)
+#include "tst_console.moc"
