@@ -207,9 +207,11 @@ void DeliveryLogModel::reload()
     m_since = m_filter.since(QDateTime::currentDateTimeUtc());
     m_pages.clear();
     m_pageUse.clear();
-    m_maxId = 0;
-    m_query.countNewer(m_filter, m_since, -1, &m_maxId);
+    // One snapshot: a delivery committed in between must be either in both or in neither.
+    m_query.beginSnapshot();
+    m_maxId = m_query.maxId();
     m_count = m_query.count(m_filter, m_since);
+    m_query.endSnapshot();
     endResetModel();
 }
 
@@ -251,12 +253,14 @@ void DeliveryLogModel::refreshNow()
     const QSet<qint64> changed = std::exchange(m_changed, {});
 
     qint64 maxId = m_maxId;
+    m_query.beginSnapshot();
     const int arrived = m_query.countNewer(m_filter, m_since, m_maxId, &maxId);
     m_maxId = maxId;
     const bool byTime = sortKey() == DeliveryLogQuery::ByTime;
-    int expected = m_count + arrived;
+    const int expected = m_count + arrived;
     // Under a status or HTTP filter, or another sort, existing rows move in and out: count again.
     const int total = (m_filter.membershipChanges() || !byTime) ? m_query.count(m_filter, m_since) : expected;
+    m_query.endSnapshot();
     if (total != expected || (!byTime && arrived > 0)) {
         beginResetModel();
         m_pages.clear();

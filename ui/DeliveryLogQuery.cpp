@@ -156,6 +156,27 @@ int DeliveryLogQuery::count(const DeliveryLogFilter &filter, const QDateTime &si
     return query.value(0).toInt();
 }
 
+void DeliveryLogQuery::beginSnapshot()
+{
+    QSqlDatabase::database(m_connectionName).transaction();
+}
+
+void DeliveryLogQuery::endSnapshot()
+{
+    QSqlDatabase::database(m_connectionName).commit();
+}
+
+qint64 DeliveryLogQuery::maxId()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM deliveries")) || !query.next()) {
+        m_lastError = query.lastError().text();
+        return 0;
+    }
+    return query.value(0).toLongLong();
+}
+
 int DeliveryLogQuery::countNewer(const DeliveryLogFilter &filter, const QDateTime &since, qint64 afterId,
                                  qint64 *maxId)
 {

@@ -35,6 +35,11 @@ public:
 
     // `since` is the filter's start resolved once by the caller, so counts and pages agree.
     int count(const DeliveryLogFilter &filter, const QDateTime &since);
+    // Reads between these see one snapshot of the database (a read transaction), so several counts agree.
+    void beginSnapshot();
+    void endSnapshot();
+    // The highest delivery id, 0 when there is none.
+    qint64 maxId();
     // Rows matching the filter with an id above `afterId`, and the highest delivery id overall, read in one
     // snapshot: what arrived since the last look.
     int countNewer(const DeliveryLogFilter &filter, const QDateTime &since, qint64 afterId, qint64 *maxId);

@@ -7,11 +7,13 @@ QHash<qint64, WebhookHealth> WebhookHealthQuery::load(const QString &connectionN
 {
     QHash<qint64, WebhookHealth> health;
     QSqlDatabase db = QSqlDatabase::database(connectionName);
-    // Finished deliveries by their last change: the partial index deliveries_finished covers this.
+    // Finished deliveries by their last change, through the partial index deliveries_finished: left alone,
+    // SQLite prefers deliveries_by_state and walks every finished delivery ever (0.4 s at a million).
     QSqlQuery finished(db);
     finished.setForwardOnly(true);
     finished.prepare(QStringLiteral("SELECT webhook_id, SUM(state = 'succeeded'), SUM(state = 'failed') "
-                                    "FROM deliveries WHERE state IN ('succeeded', 'failed', 'cancelled') "
+                                    "FROM deliveries INDEXED BY deliveries_finished "
+                                    "WHERE state IN ('succeeded', 'failed', 'cancelled') "
                                     "AND updated_at >= ? GROUP BY webhook_id"));
     finished.addBindValue(since.toMSecsSinceEpoch());
     if (finished.exec()) {
