@@ -5,6 +5,7 @@
 #include "Engine.h"
 #include "EventsView.h"
 #include "MainWindow.h"
+#include "ReceiverView.h"
 #include "WebhookEditorDialog.h"
 #include "WebhookListModel.h"
 #include "WebhooksView.h"
@@ -45,6 +46,13 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
         const QString screen = qEnvironmentVariable("TIDINGS_SCREENSHOT_SCREEN");
         if (!screen.isEmpty())
             window.showScreen(screen);
+        // The receiver's picture needs a receiver with a webhook pointing at it.
+        if (screen == QLatin1String("receiver") && window.receiverView()) {
+            QObject::connect(&engine, &Engine::started, &window, [&window] {
+                window.receiverView()->startReceiver();
+                window.receiverView()->pointWebhookAtReceiver();
+            });
+        }
         // The delivery log shows its detail pane with the newest delivery.
         QTimer::singleShot(delayMs > 0 ? delayMs - 500 : 2500, &window, [&window] {
             if (window.deliveriesView())

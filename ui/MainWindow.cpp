@@ -4,6 +4,7 @@
 #include "DeliveryLogQuery.h"
 #include "Engine.h"
 #include "EventsView.h"
+#include "ReceiverView.h"
 #include "SettingsView.h"
 #include "Store.h"
 #include "WebhooksView.h"
@@ -47,6 +48,9 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
         m_events = new EventsView(engine, *m_reader, *m_logQuery, m_tabs);
         m_events->setObjectName(QStringLiteral("events"));
         m_tabs->addTab(m_events, tr("E&vents"));
+        m_receiver = new ReceiverView(engine, m_tabs);
+        m_receiver->setObjectName(QStringLiteral("receiver"));
+        m_tabs->addTab(m_receiver, tr("&Receiver"));
         m_settings = new SettingsView(engine, m_tabs);
         m_settings->setObjectName(QStringLiteral("settings"));
         m_tabs->addTab(m_settings, tr("&Settings"));

@@ -9,6 +9,7 @@
 class DeliveriesView;
 class EventsView;
 class SettingsView;
+class ReceiverView;
 class WebhooksView;
 class DeliveryLogQuery;
 class Engine;
@@ -29,6 +30,7 @@ public:
     DeliveriesView *deliveriesView() const { return m_deliveries; }
     WebhooksView *webhooksView() const { return m_webhooks; }
     EventsView *eventsView() const { return m_events; }
+    ReceiverView *receiverView() const { return m_receiver; }
     QLabel *queueLabel() const { return m_queueLabel; }
     QLabel *intakeLabel() const { return m_intakeLabel; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -47,6 +49,7 @@ private:
     WebhooksView *m_webhooks = nullptr;
     EventsView *m_events = nullptr;
     SettingsView *m_settings = nullptr;
+    ReceiverView *m_receiver = nullptr;
     QLabel *m_intakeLabel = nullptr;
     QLabel *m_queueLabel = nullptr;
 };
