@@ -1,6 +1,7 @@
 #include "DeliveryDetailPane.h"
 
 #include "CurlCommand.h"
+#include "DeliveryLogModel.h"
 #include "Store.h"
 
 #include <QClipboard>
@@ -132,7 +133,7 @@ void DeliveryDetailPane::reload()
                              .arg(d.id)
                              .arg(d.action.toHtmlEscaped(), d.repository.toHtmlEscaped(),
                                   d.tag.isEmpty() ? QString() : QLatin1Char(':') + d.tag.toHtmlEscaped(),
-                                  d.webhookName.toHtmlEscaped(), deliveryStateName(d.state), next));
+                                  d.webhookName.toHtmlEscaped(), DeliveryLogModel::stateText(d.state), next));
     }
     m_replay->setEnabled(delivery && delivery->state != DeliveryState::InFlight);
     m_cancel->setEnabled(delivery && delivery->state == DeliveryState::Pending);

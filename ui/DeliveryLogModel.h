@@ -45,6 +45,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
+    // A state as the console shows it (translated).
+    static QString stateText(DeliveryState state);
+
     DeliveryLogFilter filter() const { return m_filter; }
     void setFilter(const DeliveryLogFilter &filter);
     qint64 deliveryIdAt(int row) const;
@@ -66,7 +69,6 @@ private:
     void reload();
     const DeliveryLogRow *rowAt(int row) const;
     DeliveryLogQuery::SortKey sortKey() const;
-    static QString stateText(DeliveryState state);
 
     DeliveryLogQuery &m_query;
     DeliveryLogFilter m_filter;

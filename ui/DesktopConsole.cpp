@@ -11,9 +11,12 @@
 #include "WebhooksView.h"
 
 #include <QApplication>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QSettings>
 #include <QTableView>
 #include <QTimer>
+#include <QTranslator>
 
 bool DesktopConsole::displayAvailable()
 {
@@ -26,6 +29,15 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("tidings"));
     QApplication::setOrganizationName(QStringLiteral("tidings")); // QSettings: ~/.config/tidings/tidings.conf
+    // The console's strings in the user's language when there is a translation (translations/), and Qt's own
+    // (dialog buttons) from the system.
+    QTranslator qtTranslator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("tidings"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&translator);
     QApplication::setApplicationDisplayName(QStringLiteral("Tidings"));
 
     // The console is for local work: the intake listens on loopback, where no token is needed.

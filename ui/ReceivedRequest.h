@@ -18,6 +18,7 @@ struct ReceivedRequest
     QByteArray body;
     int answeredStatus = 0; // 0: not answered (never answer)
     int delayMs = 0;
+    bool signatureChecked = false; // a secret was chosen and usable, and the request was judged
     bool signatureValid = false;
     QString signatureVerdict; // a sentence a person can act on
 };

@@ -33,9 +33,13 @@ void ReceiverServer::close()
 }
 
 QString ReceiverServer::checkSignature(const ReceiverBehaviour &behaviour, const ReceivedRequest &request,
-                                       qint64 nowSeconds, bool *valid)
+                                       qint64 nowSeconds, bool *valid, bool *checked)
 {
     *valid = false;
+    bool judged = false;
+    if (!checked)
+        checked = &judged;
+    *checked = false;
     auto header = [&request](const QByteArray &name) {
         for (const auto &field : request.headers) {
             if (field.first == name)
@@ -49,6 +53,7 @@ QString ReceiverServer::checkSignature(const ReceiverBehaviour &behaviour, const
     QString error;
     if (!WebhookSignature::decodeSecret(behaviour.secret, &key, &error))
         return tr("not checked: the receiver's secret is not usable (%1)").arg(error);
+    *checked = true;
     const QByteArray signature = header("webhook-signature");
     if (signature.isEmpty())
         return tr("unsigned: the request has no webhook-signature header (the webhook has no secret)");
@@ -85,7 +90,7 @@ void ReceiverServer::handle(const HttpRequest &request, const HttpResponder &res
     captured.headers = request.headers;
     captured.body = request.body;
     captured.signatureVerdict = checkSignature(m_behaviour, captured, captured.receivedAt.toSecsSinceEpoch(),
-                                               &captured.signatureValid);
+                                               &captured.signatureValid, &captured.signatureChecked);
     if (m_behaviour.neverAnswer) {
         emit this->captured(captured);
         return;

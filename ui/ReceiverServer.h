@@ -27,7 +27,7 @@ public:
 
     // The verdict on a request's signature with this behaviour's secret, at `nowSeconds`.
     static QString checkSignature(const ReceiverBehaviour &behaviour, const ReceivedRequest &request,
-                                  qint64 nowSeconds, bool *valid);
+                                  qint64 nowSeconds, bool *valid, bool *checked = nullptr);
 
 signals:
     void captured(const ReceivedRequest &request);

@@ -181,11 +181,11 @@ void ReceiverView::addCaptured(const ReceivedRequest &request)
             .arg(request.number)
             .arg(request.receivedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")),
                  QString::fromLatin1(request.method), QString::fromLatin1(request.path), answer,
-                 request.signatureValid                                              ? tr("valid")
-                 : request.signatureVerdict.startsWith(QLatin1String("not checked")) ? tr("not checked")
-                                                                                     : tr("INVALID")),
+                 request.signatureValid      ? tr("valid")
+                 : !request.signatureChecked ? tr("not checked")
+                                             : tr("INVALID")),
         m_list);
-    if (!request.signatureValid && !request.signatureVerdict.startsWith(QLatin1String("not checked")))
+    if (request.signatureChecked && !request.signatureValid)
         item->setForeground(QColor(0xd0, 0x30, 0x30));
     // A bounded view: the oldest requests go first.
     while (m_requests.size() > maxShownRequests) {

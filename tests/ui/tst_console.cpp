@@ -1,5 +1,7 @@
 // The Events screen (routing with reasons), the status bar, and the Settings screen.
 #include "ConsoleSettings.h"
+#include "DeliveriesView.h"
+#include "DeliveryLogModel.h"
 #include "EngineFixture.h"
 #include "EventFactory.h"
 #include "EventListModel.h"
@@ -20,8 +22,10 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <QTranslator>
 
 class ConsoleTest : public QObject
 {
@@ -31,6 +35,7 @@ private slots:
     void initTestCase();
     void eventsShowWhichWebhooksMatchedAndWhyNot();
     void settingsMaskTheTokenAndApplyAtTheNextStart();
+    void germanTranslationIsBuiltInAndUsed();
 };
 
 void ConsoleTest::initTestCase()
@@ -117,6 +122,35 @@ void ConsoleTest::settingsMaskTheTokenAndApplyAtTheNextStart()
     QCOMPARE(next.listenPort, quint16(9876));
     QCOMPARE(next.pollIntervalMs, 3000);
     QCOMPARE(next.retention.maxAgeMs, qint64(7) * 24 * 3600 * 1000);
+}
+
+void ConsoleTest::germanTranslationIsBuiltInAndUsed()
+{
+    QTranslator translator;
+    QVERIFY(translator.load(QLocale(QLocale::German), QStringLiteral("tidings"), QStringLiteral("_"),
+                            QStringLiteral(":/i18n")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    QCOMPARE(QCoreApplication::translate("WebhookEditorDialog", "Give the webhook a name."),
+             QStringLiteral("Dem Webhook einen Namen geben."));
+    QCOMPARE(QCoreApplication::translate("WebhookEditorDialog",
+                                         "%1 of the last %n event(s) would be delivered.", nullptr, 3),
+             QStringLiteral("%1 der letzten 3 Ereignisse würden zugestellt."));
+
+    // The whole window in German: tab titles and the delivery log's headers.
+    EngineFixture fixture;
+    QVERIFY(fixture.isValid());
+    Engine engine(fixture.config());
+    MainWindow window(engine);
+    QStringList tabs;
+    for (int i = 0; i < window.tabs()->count(); ++i)
+        tabs.append(window.tabs()->tabText(i));
+    QCOMPARE(tabs, (QStringList{QStringLiteral("&Zustellungen"), QStringLiteral("&Webhooks"),
+                                QStringLiteral("E&reignisse"), QStringLiteral("&Empfänger"),
+                                QStringLiteral("Ein&stellungen")}));
+    DeliveryLogModel *log = window.deliveriesView()->model();
+    QCOMPARE(log->headerData(DeliveryLogModel::NextRetryColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Nächster Versuch"));
+    QCoreApplication::removeTranslator(&translator);
 }
 
 QTEST_MAIN(ConsoleTest)

@@ -13,12 +13,12 @@
 
 #include <QElapsedTimer>
 #include <QLabel>
-#include <QSignalSpy>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
