@@ -78,6 +78,48 @@
         <source>Use a status (500), a class (5xx) or "none"</source>
         <translation>Einen Status (500), eine Klasse (5xx) oder „none“ angeben</translation>
     </message>
+    <message>
+        <source>Replay all &amp;failed…</source>
+        <translation>Alle &amp;fehlgeschlagenen erneut senden…</translation>
+    </message>
+    <message>
+        <source>Replay every failed delivery this view shows (Ctrl+Shift+R)</source>
+        <translation>Jede fehlgeschlagene Zustellung dieser Ansicht erneut senden (Strg+Umschalt+R)</translation>
+    </message>
+    <message>
+        <source>Replay all failed in this view</source>
+        <translation>Alle fehlgeschlagenen dieser Ansicht erneut senden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Replaying %n failed delivery(ies).</source>
+        <translation>
+            <numerusform>%n fehlgeschlagene Zustellung wird erneut gesendet.</numerusform><numerusform>%n fehlgeschlagene Zustellungen werden erneut gesendet.</numerusform></translation>
+    </message>
+    <message>
+        <source>No failed deliveries in this view.</source>
+        <translation>Keine fehlgeschlagenen Zustellungen in dieser Ansicht.</translation>
+    </message>
+    <message>
+        <source>Replay failed deliveries</source>
+        <translation>Fehlgeschlagene Zustellungen erneut senden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Replay %n failed delivery(ies) shown by the current filters?</source>
+        <translation>
+            <numerusform>Die %n fehlgeschlagene Zustellung der aktuellen Filter erneut senden?</numerusform><numerusform>Die %n fehlgeschlagenen Zustellungen der aktuellen Filter erneut senden?</numerusform></translation>
+    </message>
+    <message>
+        <source>Replaying failed deliveries…</source>
+        <translation>Fehlgeschlagene Zustellungen werden erneut gesendet…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancelled: %1 of %2 failed deliveries replayed.</source>
+        <translation>Abgebrochen: %1 von %2 fehlgeschlagenen Zustellungen erneut gesendet.</translation>
+    </message>
 </context>
 <context>
     <name>DeliveryDetailPane</name>

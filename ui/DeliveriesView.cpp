@@ -11,6 +11,9 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QTableView>
@@ -55,7 +58,15 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
     filters->addWidget(m_text, 1);
     filters->addWidget(m_httpStatus);
     filters->addWidget(m_range);
+    auto *bulk = new QPushButton(tr("Replay all &failed…"), this);
+    bulk->setObjectName(QStringLiteral("bulkReplayButton"));
+    bulk->setToolTip(tr("Replay every failed delivery this view shows (Ctrl+Shift+R)"));
+    filters->addWidget(bulk);
     layout->addLayout(filters);
+    m_bulkResult = new QLabel(this);
+    m_bulkResult->setObjectName(QStringLiteral("bulkReplayResult"));
+    m_bulkResult->hide();
+    layout->addWidget(m_bulkResult);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     m_model = new DeliveryLogModel(query, this);
@@ -98,13 +109,36 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
     auto *cancelAction = new QAction(tr("Cancel pending retries"), this);
     cancelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     connect(cancelAction, &QAction::triggered, this, &DeliveriesView::cancelSelected);
-    for (QAction *action : {focusFilterAction, replayAction, curlAction, cancelAction}) {
+    auto *bulkAction = new QAction(tr("Replay all failed in this view"), this);
+    bulkAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    connect(bulkAction, &QAction::triggered, this, &DeliveriesView::replayAllFailed);
+    connect(bulk, &QPushButton::clicked, this, &DeliveriesView::replayAllFailed);
+    for (QAction *action : {focusFilterAction, replayAction, curlAction, cancelAction, bulkAction}) {
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         addAction(action);
     }
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_table->addActions({replayAction, curlAction, cancelAction});
 
+    // Bulk replay goes to the engine in chunks, a few per second of UI time, so the progress can show and
+    // Cancel can stop the rest.
+    m_bulkTimer.setInterval(20);
+    connect(&m_bulkTimer, &QTimer::timeout, this, [this] {
+        constexpr int chunk = 200;
+        const QList<qint64> ids = m_bulkIds.mid(m_bulkSent, chunk);
+        m_engine.replay(ids);
+        m_bulkSent += int(ids.size());
+        if (m_bulkProgress)
+            m_bulkProgress->setValue(m_bulkSent);
+        if (m_bulkSent >= m_bulkIds.size()) {
+            m_bulkTimer.stop();
+            m_bulkResult->setText(tr("Replaying %n failed delivery(ies).", nullptr, m_bulkSent));
+            m_bulkResult->show();
+            if (m_bulkProgress)
+                m_bulkProgress->deleteLater();
+            m_bulkProgress = nullptr;
+        }
+    });
     m_typingDelay.setSingleShot(true);
     m_typingDelay.setInterval(250);
     connect(&m_typingDelay, &QTimer::timeout, this, &DeliveriesView::applyFilterFromWidgets);
@@ -214,4 +248,42 @@ void DeliveriesView::focusFilter()
 {
     m_text->setFocus(Qt::ShortcutFocusReason);
     m_text->selectAll();
+}
+
+void DeliveriesView::replayAllFailed()
+{
+    if (m_bulkTimer.isActive())
+        return;
+    const QList<qint64> ids = m_model->failedIdsInView();
+    if (ids.isEmpty()) {
+        m_bulkResult->setText(tr("No failed deliveries in this view."));
+        m_bulkResult->show();
+        return;
+    }
+    auto *confirm = new QMessageBox(
+        QMessageBox::Question, tr("Replay failed deliveries"),
+        tr("Replay %n failed delivery(ies) shown by the current filters?", nullptr, int(ids.size())),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    confirm->setObjectName(QStringLiteral("bulkReplayConfirm"));
+    confirm->setAttribute(Qt::WA_DeleteOnClose);
+    connect(confirm, &QMessageBox::finished, this, [this, ids](int result) {
+        if (result != QMessageBox::Yes)
+            return;
+        m_bulkIds = ids;
+        m_bulkSent = 0;
+        m_bulkProgress =
+            new QProgressDialog(tr("Replaying failed deliveries…"), tr("Cancel"), 0, int(ids.size()), this);
+        m_bulkProgress->setObjectName(QStringLiteral("bulkReplayProgress"));
+        m_bulkProgress->setMinimumDuration(0);
+        connect(m_bulkProgress, &QProgressDialog::canceled, this, [this] {
+            m_bulkTimer.stop();
+            m_bulkResult->setText(
+                tr("Cancelled: %1 of %2 failed deliveries replayed.").arg(m_bulkSent).arg(m_bulkIds.size()));
+            m_bulkResult->show();
+            m_bulkProgress->deleteLater();
+            m_bulkProgress = nullptr;
+        });
+        m_bulkTimer.start();
+    });
+    confirm->open();
 }

@@ -28,6 +28,9 @@ public:
     // The webhook filter's choices changed (a webhook was added, renamed or removed).
     void reloadWebhooks();
     void focusFilter();
+    // "Replay all failed in this view": asks with the count first, then replays in chunks with a progress
+    // dialog that can cancel the rest.
+    void replayAllFailed();
 
 private:
     void applyFilterFromWidgets();
@@ -47,5 +50,10 @@ private:
     QLineEdit *m_httpStatus = nullptr;
     QComboBox *m_range = nullptr;
     QTimer m_typingDelay;
+    QList<qint64> m_bulkIds;
+    int m_bulkSent = 0;
+    QTimer m_bulkTimer;
+    class QProgressDialog *m_bulkProgress = nullptr;
+    class QLabel *m_bulkResult = nullptr;
     bool m_updatingWidgets = false;
 };

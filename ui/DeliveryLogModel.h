@@ -51,6 +51,8 @@ public:
     DeliveryLogFilter filter() const { return m_filter; }
     void setFilter(const DeliveryLogFilter &filter);
     qint64 deliveryIdAt(int row) const;
+    // The failed deliveries this view shows (its filter, resolved as when it was set).
+    QList<qint64> failedIdsInView() const { return m_query.failedIds(m_filter, m_since); }
     // The row of a delivery among the cached pages, -1 when not cached.
     int cachedRowOf(qint64 deliveryId) const;
 

@@ -249,3 +249,26 @@ QList<DeliveryLogRow> DeliveryLogQuery::page(const DeliveryLogFilter &filter, co
     }
     return rows;
 }
+
+QList<qint64> DeliveryLogQuery::failedIds(const DeliveryLogFilter &filter, const QDateTime &since)
+{
+    QList<qint64> ids;
+    if (!filter.state.isEmpty() && filter.state != QLatin1String("failed"))
+        return ids;
+    bool needsEvents = false;
+    const QString where = whereClause(filter, since, &needsEvents);
+    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT d.id FROM deliveries d") +
+                  (needsEvents ? QStringLiteral(" JOIN events e ON e.id = d.event_id") : QString()) + where +
+                  (filter.state.isEmpty() ? QStringLiteral(" AND d.state = 'failed'") : QString()) +
+                  QStringLiteral(" ORDER BY d.id"));
+    bindFilter(query, filter, since);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return ids;
+    }
+    while (query.next())
+        ids.append(query.value(0).toLongLong());
+    return ids;
+}

@@ -35,6 +35,8 @@ public:
 
     // `since` is the filter's start resolved once by the caller, so counts and pages agree.
     int count(const DeliveryLogFilter &filter, const QDateTime &since);
+    // The failed deliveries among those the filter shows, oldest first: "Replay all failed in this view".
+    QList<qint64> failedIds(const DeliveryLogFilter &filter, const QDateTime &since);
     // Reads between these see one snapshot of the database (a read transaction), so several counts agree.
     void beginSnapshot();
     void endSnapshot();

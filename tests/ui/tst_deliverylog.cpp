@@ -14,8 +14,10 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -40,6 +42,7 @@ private slots:
     void filtersAreKeptAcrossRestarts();
     void failReplaySucceedThroughTheWidgets();
     void cancelPendingRetriesFromTheDetailPane();
+    void replayAllFailedInTheView();
 
 private:
     // Events and deliveries written straight into the fixture's database, as the intake would.
@@ -396,6 +399,63 @@ void DeliveryLogTest::cancelPendingRetriesFromTheDetailPane()
                               QStringLiteral("cancelled"), 10000);
     QTRY_VERIFY(!cancel->isEnabled());
     QCOMPARE(sink.count(), 1);
+}
+
+void DeliveryLogTest::replayAllFailedInTheView()
+{
+    EngineFixture fixture;
+    QVERIFY(fixture.isValid());
+    HttpSink sink;
+    QVERIFY(sink.start());
+    HttpSink::Behaviour failing;
+    failing.status = 500;
+    sink.setBehaviour(failing);
+    QVERIFY2(fixture.start(), qPrintable(fixture.lastError()));
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("bulk");
+    webhook.url = sink.url().toString();
+    webhook.maxAttempts = 1;
+    webhook = fixture.addWebhook(webhook);
+    fixture.engine()->reloadWebhooks();
+
+    MainWindow window(*fixture.engine());
+    window.show();
+    DeliveriesView *view = window.deliveriesView();
+    DeliveryLogModel *model = view->model();
+    IntakeClient intake(fixture.intakeUrl());
+    for (const QString &repository :
+         {QStringLiteral("prod/a"), QStringLiteral("prod/b"), QStringLiteral("dev/c")}) {
+        EventFactory::Spec spec;
+        spec.repository = repository;
+        QCOMPARE(intake.post(EventFactory::envelopeOf(spec)).status, 202);
+    }
+    DeliveryLogFilter failedOnly;
+    failedOnly.state = QStringLiteral("failed");
+    model->setFilter(failedOnly);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 10000);
+    // Only what the view shows: the prod ones.
+    DeliveryLogFilter prodFailed = failedOnly;
+    prodFailed.text = QStringLiteral("prod/");
+    model->setFilter(prodFailed);
+    QCOMPARE(model->rowCount(), 2);
+
+    sink.setBehaviour(HttpSink::Behaviour());
+    QTest::mouseClick(view->findChild<QPushButton *>(QStringLiteral("bulkReplayButton")), Qt::LeftButton);
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = view->findChild<QMessageBox *>(QStringLiteral("bulkReplayConfirm"))));
+    QCOMPARE(confirm->text(), QStringLiteral("Replay 2 failed delivery(ies) shown by the current filters?"));
+    QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
+    auto *result = view->findChild<QLabel *>(QStringLiteral("bulkReplayResult"));
+    QTRY_COMPARE_WITH_TIMEOUT(result->text(), QStringLiteral("Replaying 2 failed delivery(ies)."), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 0, 10000); // no longer failed
+    model->setFilter({});
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 5, 10000);
+    DeliveryLogFilter succeeded;
+    succeeded.state = QStringLiteral("succeeded");
+    model->setFilter(succeeded);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, 10000);
+    model->setFilter(failedOnly);
+    QCOMPARE(model->rowCount(), 1); // dev/c was not in the view
 }
 
 QTEST_MAIN(DeliveryLogTest)
