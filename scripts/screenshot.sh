@@ -7,6 +7,7 @@
 #   webhook-editor.png  the webhook editor dialog
 #   events.png          the Events screen
 #   settings.png        the Settings screen
+#   dashboard.png       the Dashboard
 #   receiver.png        the Receiver screen (adds a webhook pointing at it, so it comes last)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,4 +44,5 @@ shoot webhooks "$outdir/webhooks.png"
 shoot webhook-editor "$outdir/webhook-editor.png"
 shoot events "$outdir/events.png"
 shoot settings "$outdir/settings.png"
+shoot dashboard "$outdir/dashboard.png"
 shoot receiver "$outdir/receiver.png"

@@ -1,6 +1,61 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>DashboardView</name>
+    <message>
+        <source>Attempts per minute by outcome (last hour)</source>
+        <translation>Versuche pro Minute nach Ergebnis (letzte Stunde)</translation>
+    </message>
+    <message>
+        <source>Latency per minute, p50 and p95 (last hour)</source>
+        <translation>Latenz pro Minute, p50 und p95 (letzte Stunde)</translation>
+    </message>
+    <message>
+        <source>Backlog since the console started</source>
+        <translation>Rückstand seit dem Start der Konsole</translation>
+    </message>
+    <message>
+        <source>Success rate per webhook (24 h)</source>
+        <translation>Erfolgsquote pro Webhook (24 h)</translation>
+    </message>
+    <message>
+        <source>2xx</source>
+        <translation>2xx</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>pending + in flight</source>
+        <translation>wartend + in Zustellung</translation>
+    </message>
+    <message>
+        <source>deliveries</source>
+        <translation>Zustellungen</translation>
+    </message>
+    <message>
+        <source>succeeded %</source>
+        <translation>erfolgreich %</translation>
+    </message>
+</context>
+<context>
     <name>DeliveriesView</name>
     <message>
         <source>All states</source>
@@ -414,6 +469,10 @@ Fehlerklasse: %2
     <message>
         <source>Queue: %1 pending, %2 in flight</source>
         <translation>Warteschlange: %1 wartend, %2 in Zustellung</translation>
+    </message>
+    <message>
+        <source>Dash&amp;board</source>
+        <translation>Ü&amp;bersicht</translation>
     </message>
 </context>
 <context>

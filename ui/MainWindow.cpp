@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "DashboardView.h"
 #include "DeliveriesView.h"
 #include "DeliveryLogQuery.h"
 #include "Engine.h"
@@ -51,6 +52,9 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
         m_receiver = new ReceiverView(engine, m_tabs);
         m_receiver->setObjectName(QStringLiteral("receiver"));
         m_tabs->addTab(m_receiver, tr("&Receiver"));
+        m_dashboard = new DashboardView(engine, *m_reader, *m_logQuery, m_tabs);
+        m_dashboard->setObjectName(QStringLiteral("dashboard"));
+        m_tabs->addTab(m_dashboard, tr("Dash&board"));
         m_settings = new SettingsView(engine, m_tabs);
         m_settings->setObjectName(QStringLiteral("settings"));
         m_tabs->addTab(m_settings, tr("&Settings"));

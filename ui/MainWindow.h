@@ -9,6 +9,7 @@
 class DeliveriesView;
 class EventsView;
 class SettingsView;
+class DashboardView;
 class ReceiverView;
 class WebhooksView;
 class DeliveryLogQuery;
@@ -30,6 +31,7 @@ public:
     DeliveriesView *deliveriesView() const { return m_deliveries; }
     WebhooksView *webhooksView() const { return m_webhooks; }
     EventsView *eventsView() const { return m_events; }
+    DashboardView *dashboardView() const { return m_dashboard; }
     ReceiverView *receiverView() const { return m_receiver; }
     QLabel *queueLabel() const { return m_queueLabel; }
     QLabel *intakeLabel() const { return m_intakeLabel; }
@@ -49,6 +51,7 @@ private:
     WebhooksView *m_webhooks = nullptr;
     EventsView *m_events = nullptr;
     SettingsView *m_settings = nullptr;
+    DashboardView *m_dashboard = nullptr;
     ReceiverView *m_receiver = nullptr;
     QLabel *m_intakeLabel = nullptr;
     QLabel *m_queueLabel = nullptr;

@@ -1,5 +1,6 @@
 // The Events screen (routing with reasons), the status bar, and the Settings screen.
 #include "ConsoleSettings.h"
+#include "DashboardView.h"
 #include "DeliveriesView.h"
 #include "DeliveryLogModel.h"
 #include "EngineFixture.h"
@@ -12,10 +13,14 @@
 #include "SettingsView.h"
 
 #include <QAbstractItemModelTester>
+#include <QBarSet>
+#include <QChart>
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -36,6 +41,7 @@ private slots:
     void eventsShowWhichWebhooksMatchedAndWhyNot();
     void settingsMaskTheTokenAndApplyAtTheNextStart();
     void germanTranslationIsBuiltInAndUsed();
+    void dashboardChartsFollowTheDeliveries();
 };
 
 void ConsoleTest::initTestCase()
@@ -146,11 +152,54 @@ void ConsoleTest::germanTranslationIsBuiltInAndUsed()
         tabs.append(window.tabs()->tabText(i));
     QCOMPARE(tabs, (QStringList{QStringLiteral("&Zustellungen"), QStringLiteral("&Webhooks"),
                                 QStringLiteral("E&reignisse"), QStringLiteral("&Empfänger"),
-                                QStringLiteral("Ein&stellungen")}));
+                                QStringLiteral("Ü&bersicht"), QStringLiteral("Ein&stellungen")}));
     DeliveryLogModel *log = window.deliveriesView()->model();
     QCOMPARE(log->headerData(DeliveryLogModel::NextRetryColumn, Qt::Horizontal).toString(),
              QStringLiteral("Nächster Versuch"));
     QCoreApplication::removeTranslator(&translator);
+}
+
+void ConsoleTest::dashboardChartsFollowTheDeliveries()
+{
+    EngineFixture fixture;
+    QVERIFY(fixture.isValid());
+    HttpSink sink;
+    QVERIFY(sink.start());
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("charted");
+    webhook.url = sink.url().toString();
+    fixture.addWebhook(webhook);
+    QVERIFY2(fixture.start(), qPrintable(fixture.lastError()));
+    MainWindow window(*fixture.engine());
+    window.show();
+    QVERIFY(window.showScreen(QStringLiteral("dashboard")));
+    IntakeClient intake(fixture.intakeUrl());
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(intake.post(EventFactory::envelopeOf({})).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 3, 10000);
+
+    DashboardView *dashboard = window.dashboardView();
+    auto sumOf = [](QChart *chart, const QString &name) {
+        qreal sum = 0;
+        for (QAbstractSeries *series : chart->series()) {
+            if (series->name() != name)
+                continue;
+            for (const QPointF &point : static_cast<QLineSeries *>(series)->points())
+                sum += point.y();
+        }
+        return sum;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(
+        (dashboard->refresh(), sumOf(dashboard->outcomesChart(), QStringLiteral("2xx"))), 3.0, 10000);
+    QCOMPARE(sumOf(dashboard->outcomesChart(), QStringLiteral("failed")), 0.0);
+    QCOMPARE(dashboard->outcomesChart()->series().constFirst()->type(), QAbstractSeries::SeriesTypeLine);
+    QCOMPARE(static_cast<QLineSeries *>(dashboard->outcomesChart()->series().constFirst())->count(),
+             DashboardView::minutesShown);
+    QVERIFY(sumOf(dashboard->latencyChart(), QStringLiteral("p95")) >=
+            sumOf(dashboard->latencyChart(), QStringLiteral("p50")));
+    auto *bars = static_cast<QHorizontalBarSeries *>(dashboard->successChart()->series().constFirst());
+    QCOMPARE(bars->barSets().constFirst()->at(0), 100.0);
+    QVERIFY(!dashboard->backlogChart()->series().isEmpty());
 }
 
 QTEST_MAIN(ConsoleTest)
