@@ -103,7 +103,7 @@ DashboardView::DashboardView(Engine &engine, Store &reader, DeliveryLogQuery &qu
     connect(&m_refreshTimer, &QTimer::timeout, this, &DashboardView::refresh);
     connect(&engine, &Engine::queueDepthChanged, this, &DashboardView::recordBacklog);
     recordBacklog(reader.queueDepth());
-    refresh();
+    // Charts are drawn when the screen is shown (showEvent), not while the console opens on another one.
 }
 
 void DashboardView::showEvent(QShowEvent *event)
