@@ -62,7 +62,7 @@ void setTimeSeries(QChart *chart, const QList<QPair<QString, QList<QPointF>>> &s
         line->setName(name);
         const qsizetype index = chart->series().size();
         if (index < colours.size() && colours.at(index).isValid())
-            line->setPen(QPen(colours.at(index), 2));
+            line->setPen(QPen(colours.at(index), index == 0 ? 4 : 2)); // equal values stay both visible
         line->append(points);
         chart->addSeries(line);
         line->attachAxis(x);
