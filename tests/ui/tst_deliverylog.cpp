@@ -19,6 +19,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -43,6 +44,7 @@ private slots:
     void failReplaySucceedThroughTheWidgets();
     void cancelPendingRetriesFromTheDetailPane();
     void replayAllFailedInTheView();
+    void bulkReplayCanBeCancelled();
 
 private:
     // Events and deliveries written straight into the fixture's database, as the intake would.
@@ -456,6 +458,47 @@ void DeliveryLogTest::replayAllFailedInTheView()
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, 10000);
     model->setFilter(failedOnly);
     QCOMPARE(model->rowCount(), 1); // dev/c was not in the view
+}
+
+void DeliveryLogTest::bulkReplayCanBeCancelled()
+{
+    EngineFixture fixture;
+    QVERIFY(fixture.isValid());
+    QVERIFY2(fixture.start(), qPrintable(fixture.lastError()));
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("gone");
+    webhook.url = QStringLiteral("http://127.0.0.1:9/hook");
+    webhook = fixture.addWebhook(webhook);
+    addDeliveries(fixture, webhook.id, 500);
+    execSql(fixture, QStringLiteral("UPDATE deliveries SET state = 'failed', next_attempt_at = NULL"));
+
+    MainWindow window(*fixture.engine());
+    window.show();
+    DeliveriesView *view = window.deliveriesView();
+    DeliveryLogFilter failedOnly;
+    failedOnly.state = QStringLiteral("failed");
+    view->model()->setFilter(failedOnly);
+    QCOMPARE(view->model()->rowCount(), 500);
+
+    view->replayAllFailed();
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = view->findChild<QMessageBox *>(QStringLiteral("bulkReplayConfirm"))));
+    QCOMPARE(confirm->text(),
+             QStringLiteral("Replay 500 failed delivery(ies) shown by the current filters?"));
+    QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
+    // Cancel before the first chunk went out: nothing is replayed.
+    auto *progress = view->findChild<QProgressDialog *>(QStringLiteral("bulkReplayProgress"));
+    QVERIFY(progress);
+    QCOMPARE(progress->maximum(), 500);
+    auto *cancelButton = progress->findChild<QPushButton *>();
+    QVERIFY(cancelButton);
+    QTest::mouseClick(cancelButton, Qt::LeftButton);
+    QCOMPARE(view->findChild<QLabel *>(QStringLiteral("bulkReplayResult"))->text(),
+             QStringLiteral("Cancelled: 0 of 500 failed deliveries replayed."));
+    QTest::qWait(500); // what would have been sent by now has not been
+    QCOMPARE(fixture.store().queueDepth().pending, 0);
+    view->model()->refreshNow();
+    QCOMPARE(view->model()->rowCount(), 500);
 }
 
 QTEST_MAIN(DeliveryLogTest)

@@ -21,6 +21,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTcpSocket>
 #include <QTest>
 
 class ReceiverTest : public QObject
@@ -32,6 +33,7 @@ private slots:
     void capturesADeliveryAndChecksItsSignature();
     void explainsTimestampAndUnsignedFailures();
     void answersAsProgrammed();
+    void neverAnswersWhenToldTo();
 };
 
 void ReceiverTest::initTestCase()
@@ -151,6 +153,27 @@ void ReceiverTest::answersAsProgrammed()
     QTRY_COMPARE(captured.size(), 3);
     QCOMPARE(captured.at(2).first().value<ReceivedRequest>().answeredStatus, 201);
     QCOMPARE(captured.at(2).first().value<ReceivedRequest>().number, 3);
+}
+
+void ReceiverTest::neverAnswersWhenToldTo()
+{
+    ReceiverService service;
+    QVERIFY(service.start());
+    QSignalSpy captured(&service, &ReceiverService::captured);
+    ReceiverBehaviour behaviour;
+    behaviour.neverAnswer = true;
+    service.setBehaviour(behaviour);
+
+    // A bare socket: the request is captured, and nothing comes back while the connection stays open.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(service.url().port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST /receiver HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+    QTRY_COMPARE(captured.size(), 1);
+    QCOMPARE(captured.first().first().value<ReceivedRequest>().answeredStatus, 0);
+    QTest::qWait(500);
+    QCOMPARE(socket.bytesAvailable(), qint64(0));
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
 }
 
 QTEST_MAIN(ReceiverTest)
