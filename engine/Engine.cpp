@@ -111,8 +111,8 @@ void Engine::saveWebhook(const WebhookConfig &webhook)
 void Engine::cancelPendingRetries(const QList<qint64> &deliveryIds)
 {
     if (m_worker)
-        QMetaObject::invokeMethod(m_worker,
-                                  [worker = m_worker, deliveryIds] { worker->cancelPendingRetries(deliveryIds); });
+        QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker, deliveryIds] { worker->cancelPendingRetries(deliveryIds); });
 }
 
 void Engine::sendTestEvent(qint64 webhookId)

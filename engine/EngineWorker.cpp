@@ -267,7 +267,8 @@ void EngineWorker::cancelPendingRetries(const QList<qint64> &deliveryIds)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (qint64 id : deliveryIds) {
         if (!m_store->cancelPending(id, now))
-            emit problem(QStringLiteral("delivery %1 was not cancelled: it is not waiting for a retry").arg(id));
+            emit problem(
+                QStringLiteral("delivery %1 was not cancelled: it is not waiting for a retry").arg(id));
         else if (std::optional<DeliveryRecord> delivery = m_store->delivery(id))
             emit deliveryChanged(*delivery);
     }
@@ -296,7 +297,8 @@ void EngineWorker::sendTestEvent(qint64 webhookId)
         const qint64 eventRow = m_store->insertEvent(event);
         if (eventRow > 0)
             deliveryId = m_store->insertDelivery(
-                eventRow, webhookId, QStringLiteral("msg_") + QUuid::createUuid().toString(QUuid::Id128), now);
+                eventRow, webhookId, QStringLiteral("msg_") + QUuid::createUuid().toString(QUuid::Id128),
+                now);
         if (deliveryId <= 0) {
             m_store->rollback();
             deliveryId = -1;

@@ -187,7 +187,8 @@ int main(int argc, char **argv)
     const qint64 liveMs = measure([&] { model->refreshNow(); });
 
     out << "rows                              " << model->rowCount() << Qt::endl;
-    out << "open window, empty database       " << emptyOpenMs << " ms   (Qt's own first-window cost)" << Qt::endl;
+    out << "open window, empty database       " << emptyOpenMs << " ms   (Qt's own first-window cost)"
+        << Qt::endl;
     out << "open window, first screen painted " << openMs << " ms   (target < 300)" << Qt::endl;
     out << "filter state=failed               " << stateMs << " ms   (" << failedRows
         << " rows; target < 200)" << Qt::endl;

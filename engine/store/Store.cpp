@@ -903,9 +903,9 @@ qint64 Store::externalChangeCounter()
 
 bool Store::cancelPending(qint64 deliveryId, qint64 nowMs)
 {
-    QSqlQuery &query = prepared("cancelPending",
-                                QStringLiteral("UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, "
-                                               "updated_at = ? WHERE id = ? AND state = 'pending'"));
+    QSqlQuery &query = prepared(
+        "cancelPending", QStringLiteral("UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, "
+                                        "updated_at = ? WHERE id = ? AND state = 'pending'"));
     query.bindValue(0, nowMs);
     query.bindValue(1, deliveryId);
     if (!execOrFail(query))
