@@ -26,6 +26,7 @@ void Engine::registerMetaTypes()
     qRegisterMetaType<DeliveryRecord>();
     qRegisterMetaType<AttemptRecord>();
     qRegisterMetaType<QueueDepth>();
+    qRegisterMetaType<WebhookConfig>();
 }
 
 void Engine::start()
@@ -59,6 +60,8 @@ void Engine::start()
     connect(m_worker, &EngineWorker::queueDepthChanged, this, &Engine::queueDepthChanged);
     connect(m_worker, &EngineWorker::webhookDisabled, this, &Engine::webhookDisabled);
     connect(m_worker, &EngineWorker::problem, this, &Engine::problem);
+    connect(m_worker, &EngineWorker::webhookSaved, this, &Engine::webhookSaved);
+    connect(m_worker, &EngineWorker::testEventQueued, this, &Engine::testEventQueued);
     m_thread.start();
     QMetaObject::invokeMethod(m_worker, &EngineWorker::start, Qt::QueuedConnection);
 }
@@ -112,4 +115,29 @@ void Engine::connectNotify(const QMetaMethod &signal)
         m_forwardingAttempts = true;
         connect(m_worker, &EngineWorker::attemptRecorded, this, &Engine::attemptRecorded);
     }
+}
+
+void Engine::saveWebhook(const WebhookConfig &webhook)
+{
+    if (!m_worker) {
+        emit webhookSaved(webhook, tr("the engine is not running"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhook] { worker->saveWebhook(webhook); });
+}
+
+void Engine::cancelPendingRetries(const QList<qint64> &deliveryIds)
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker, deliveryIds] { worker->cancelPendingRetries(deliveryIds); });
+}
+
+void Engine::sendTestEvent(qint64 webhookId)
+{
+    if (!m_worker) {
+        emit testEventQueued(webhookId, 0, tr("the engine is not running"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhookId] { worker->sendTestEvent(webhookId); });
 }

@@ -5,6 +5,7 @@
 #include "EngineConfig.h"
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
+#include "WebhookConfig.h"
 
 #include <QObject>
 #include <QThread>
@@ -35,6 +36,15 @@ public:
     void replay(const QList<qint64> &deliveryIds);
     void reloadWebhooks();
 
+    // Console actions, run in the engine thread; each answers with a signal.
+    // Inserts when webhook.id is 0, else updates; webhookSaved follows (with an error when it was refused).
+    void saveWebhook(const WebhookConfig &webhook);
+    // Pending deliveries become cancelled; deliveryChanged follows for each, problem for the others.
+    void cancelPendingRetries(const QList<qint64> &deliveryIds);
+    // Queues a synthetic tag push for the webhook whatever its filters; testEventQueued follows, then the
+    // usual attemptRecorded/deliveryChanged of that delivery.
+    void sendTestEvent(qint64 webhookId);
+
 signals:
     void started(const QUrl &intakeUrl);
     void failed(const QString &reason);
@@ -45,6 +55,8 @@ signals:
     void queueDepthChanged(const QueueDepth &depth);
     void webhookDisabled(qint64 webhookId, const QString &reason);
     void problem(const QString &message);
+    void webhookSaved(const WebhookConfig &webhook, const QString &error);
+    void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
 
 protected:
     void connectNotify(const QMetaMethod &signal) override;

@@ -12,6 +12,7 @@
 #include "OperationsNotifier.h"
 #include "RetentionSweeper.h"
 #include "Store.h"
+#include "TestEvent.h"
 #include "WebhookHealthMonitor.h"
 
 #include <QElapsedTimer>
@@ -340,4 +341,84 @@ void EngineWorker::finishShutdown()
     }
     tearDown();
     emit stopped();
+}
+
+void EngineWorker::saveWebhook(const WebhookConfig &webhook)
+{
+    if (!m_store || m_stopping) {
+        emit webhookSaved(webhook, QStringLiteral("the engine is stopping"));
+        return;
+    }
+    WebhookConfig saved = webhook;
+    bool ok = false;
+    if (saved.id == 0) {
+        saved.id = m_store->insertWebhook(saved);
+        ok = saved.id > 0;
+    } else {
+        ok = m_store->updateWebhook(saved);
+    }
+    if (!ok) {
+        emit webhookSaved(webhook, m_store->lastError());
+        return;
+    }
+    reloadWebhooks();
+    m_poller->wake({saved.id});
+    if (std::optional<WebhookConfig> stored = m_store->webhook(saved.id))
+        saved = *stored;
+    emit webhookSaved(saved, QString());
+}
+
+void EngineWorker::cancelPendingRetries(const QList<qint64> &deliveryIds)
+{
+    if (!m_store || m_stopping)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (qint64 id : deliveryIds) {
+        if (!m_store->cancelPending(id, now))
+            emit problem(
+                QStringLiteral("delivery %1 was not cancelled: it is not waiting for a retry").arg(id));
+        else if (std::optional<DeliveryRecord> delivery = m_store->delivery(id))
+            emit deliveryChanged(*delivery);
+    }
+    m_queueDepthTimer.start();
+}
+
+void EngineWorker::sendTestEvent(qint64 webhookId)
+{
+    if (!m_store || m_stopping) {
+        emit testEventQueued(webhookId, 0, QStringLiteral("the engine is stopping"));
+        return;
+    }
+    const std::optional<WebhookConfig> webhook = m_store->webhook(webhookId);
+    if (!webhook) {
+        emit testEventQueued(webhookId, 0, QStringLiteral("the webhook no longer exists"));
+        return;
+    }
+    if (!webhook->enabled) {
+        emit testEventQueued(webhookId, 0, QStringLiteral("the webhook is disabled"));
+        return;
+    }
+    const RegistryEvent event = TestEvent::create();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 deliveryId = -1;
+    if (m_store->beginWrite()) {
+        const qint64 eventRow = m_store->insertEvent(event);
+        if (eventRow > 0)
+            deliveryId = m_store->insertDelivery(
+                eventRow, webhookId, QStringLiteral("msg_") + QUuid::createUuid().toString(QUuid::Id128),
+                now);
+        if (deliveryId <= 0) {
+            m_store->rollback();
+            deliveryId = -1;
+        } else if (!m_store->commit()) {
+            deliveryId = -1;
+        }
+    }
+    if (deliveryId < 0) {
+        emit testEventQueued(webhookId, 0, m_store->lastError());
+        return;
+    }
+    m_poller->wake({webhookId});
+    m_queueDepthTimer.start();
+    emit testEventQueued(webhookId, deliveryId, QString());
 }

@@ -7,6 +7,7 @@
 #include "MetricsRegistry.h"
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
+#include "WebhookConfig.h"
 
 #include <QObject>
 #include <QTimer>
@@ -40,6 +41,9 @@ public:
     void shutdown();
     void reloadWebhooks();
     void replay(const QList<qint64> &deliveryIds);
+    void saveWebhook(const WebhookConfig &webhook);
+    void cancelPendingRetries(const QList<qint64> &deliveryIds);
+    void sendTestEvent(qint64 webhookId);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -51,6 +55,8 @@ signals:
     void queueDepthChanged(const QueueDepth &depth);
     void webhookDisabled(qint64 webhookId, const QString &reason);
     void problem(const QString &message);
+    void webhookSaved(const WebhookConfig &webhook, const QString &error);
+    void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
 
 private:
     void checkExternalChanges();

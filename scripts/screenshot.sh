@@ -1,25 +1,48 @@
 #!/usr/bin/env bash
-# Makes the README screenshot offscreen: a demo database, a local sink, a few real registry events.
-# Usage: scripts/screenshot.sh [OUTPUT.png]   (after `make build`)
+# Makes the README and docs/console.md screenshots offscreen: a demo database, a local sink, a few real
+# registry events, one console run per screen.
+# Usage: scripts/screenshot.sh [OUTPUT_DIR]   (after `make build`; default docs/images)
+#   console.png         the Deliveries screen (the README's picture)
+#   webhooks.png        the Webhooks screen
+#   webhook-editor.png  the webhook editor dialog
+#   events.png          the Events screen
+#   settings.png        the Settings screen
+#   dashboard.png       the Dashboard
+#   receiver.png        the Receiver screen (adds a webhook pointing at it, so it comes last)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-docs/images/console.png}
+outdir=${1:-docs/images}
 bin=build/app/tidings
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$(dirname "$out")"
+mkdir -p "$outdir"
 
 port=8765  # the console's default intake
-"$bin" --db "$work/demo.db" webhook add --name deploy-bot --url "http://127.0.0.1:$port/v1/notify" >/dev/null
+"$bin" --db "$work/demo.db" webhook add --name deploy-bot --url "http://127.0.0.1:$port/v1/notify" \
+    --generate-secret >/dev/null
 "$bin" --db "$work/demo.db" webhook add --name unreachable --url "http://127.0.0.1:9/hook" --max-attempts 1 >/dev/null
-# The console's own intake doubles as the demo sink: Tidings delivering to itself shows both sides.
-QT_QPA_PLATFORM=offscreen TIDINGS_SCREENSHOT="$out" TIDINGS_SCREENSHOT_DELAY_MS=4000 \
-    "$bin" --db "$work/demo.db" console &
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:8765/" && break; sleep 0.1; done
-for sample in tests/data/03-push-manifest.json tests/data/01-push-blob.json tests/data/08-delete-tag.json; do
-    sed "s/\"id\": \"[0-9a-f-]*\",/\"id\": \"$(cat /proc/sys/kernel/random/uuid)\",/" "$sample" |
-        curl -s -o /dev/null -H 'Content-Type: application/vnd.docker.distribution.events.v1+json' \
-            --data-binary @- http://127.0.0.1:8765/v1/notify
-done
-wait
-echo "wrote $out"
+"$bin" --db "$work/demo.db" webhook add --name prod-only --url "http://127.0.0.1:$port/v1/notify" \
+    --repository 'prod/*' --tag 'v*' >/dev/null
+
+shoot() { # screen output
+    # The console's own intake doubles as the demo sink: Tidings delivering to itself shows both sides.
+    QT_QPA_PLATFORM=offscreen TIDINGS_SCREENSHOT="$2" TIDINGS_SCREENSHOT_SCREEN="$1" TIDINGS_SCREENSHOT_DELAY_MS=4000 \
+        XDG_CONFIG_HOME="$work/config" "$bin" --db "$work/demo.db" console &
+    local console=$!
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    for sample in tests/data/03-push-manifest.json tests/data/01-push-blob.json tests/data/08-delete-tag.json; do
+        sed "s/\"id\": \"[0-9a-f-]*\",/\"id\": \"$(cat /proc/sys/kernel/random/uuid)\",/" "$sample" |
+            curl -s -o /dev/null -H 'Content-Type: application/vnd.docker.distribution.events.v1+json' \
+                --data-binary @- "http://127.0.0.1:$port/v1/notify"
+    done
+    wait "$console"
+    echo "wrote $2"
+}
+
+shoot deliveries "$outdir/console.png"
+shoot webhooks "$outdir/webhooks.png"
+shoot webhook-editor "$outdir/webhook-editor.png"
+shoot events "$outdir/events.png"
+shoot settings "$outdir/settings.png"
+shoot dashboard "$outdir/dashboard.png"
+shoot receiver "$outdir/receiver.png"

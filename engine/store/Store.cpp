@@ -1204,3 +1204,17 @@ QList<RegistryEvent> Store::events(const EventFilter &filter)
         list.append(eventFromRow(query, 0));
     return list;
 }
+
+bool Store::cancelPending(qint64 deliveryId, qint64 nowMs)
+{
+    QSqlQuery &query = prepared(
+        "cancelPending", QStringLiteral("UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, "
+                                        "updated_at = ? WHERE id = ? AND state = 'pending'"));
+    query.bindValue(0, nowMs);
+    query.bindValue(1, deliveryId);
+    if (!execOrFail(query))
+        return false;
+    const int affected = query.numRowsAffected();
+    query.finish();
+    return affected == 1;
+}

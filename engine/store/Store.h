@@ -174,6 +174,10 @@ public:
     // Admin API listing of stored events.
     QList<RegistryEvent> events(const EventFilter &filter);
 
+    // The console's "Cancel pending retries": a pending delivery becomes cancelled (an attempt in flight is
+    // left to finish). False when it was not pending.
+    bool cancelPending(qint64 deliveryId, qint64 nowMs);
+
 private:
     QSqlDatabase database() const;
     bool openAndMigrate(const QString &location, QString *error);

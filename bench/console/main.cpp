@@ -1,0 +1,206 @@
+// Console benchmark: the desktop console over a database of N deliveries (default 1,000,000). Measures
+// opening the window until the first screen is painted, applying filters, scrolling to the end, and the
+// process's RSS. Targets (issue 3): first screen < 300 ms, a filter < 200 ms, RSS < 250 MB.
+//
+//   build/bench/tidings_console_bench [--deliveries N] [--db PATH]
+//
+// The database is generated once (about a minute for a million) and reused when PATH exists.
+#include "DeliveriesView.h"
+#include "DeliveryLogModel.h"
+#include "Engine.h"
+#include "MainWindow.h"
+#include "SqliteDialect.h"
+#include "Store.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSettings>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+
+QString rssLine(const char *key)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return {};
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(key))
+            return QString::fromLatin1(line.mid(qstrlen(key))).simplified();
+    }
+    return {};
+}
+
+bool generate(const QString &path, int deliveries)
+{
+    {
+        Store store(std::make_unique<SqliteDialect>());
+        QString error;
+        if (!store.open(path, &error)) {
+            std::fprintf(stderr, "cannot create %s: %s\n", qPrintable(path), qPrintable(error));
+            return false;
+        }
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("generator"));
+    db.setDatabaseName(path);
+    if (!db.open())
+        return false;
+    QSqlQuery q(db);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 span = qint64(30) * 24 * 3600 * 1000; // a month of history
+    const QStringList statements = {
+        QStringLiteral("PRAGMA synchronous = OFF"),
+        QStringLiteral("BEGIN"),
+        QStringLiteral(
+            "INSERT INTO webhooks (name, url, created_at, updated_at) VALUES "
+            "('deploy-bot', 'http://127.0.0.1:9/a', %1, %1), ('scanner', 'http://127.0.0.1:9/b', %1, %1), "
+            "('chat', 'http://127.0.0.1:9/c', %1, %1), ('audit', 'http://127.0.0.1:9/d', %1, %1)")
+            .arg(now),
+        QStringLiteral(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < %1) "
+            "INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, digest, "
+            "media_type, size, source_addr, content_type, payload) "
+            "SELECT 'bench-' || x, %2 + x * %3 / %1, %2 + x * %3 / %1, 'push', 'team/app' || (x % 50), "
+            "'v' || (x % 1000), 'sha256:' || hex(x), 'application/vnd.oci.image.manifest.v1+json', 401, "
+            "'registry:5000', 'application/vnd.docker.distribution.events.v1+json', "
+            "'{\"action\":\"push\",\"target\":{\"repository\":\"team/app\"}}' FROM n")
+            .arg(deliveries)
+            .arg(now - span)
+            .arg(span),
+        QStringLiteral(
+            "INSERT INTO deliveries (event_id, webhook_id, message_id, state, attempts, total_attempts, "
+            "last_status, last_error, created_at, updated_at) "
+            "SELECT id, 1 + id % 4, 'msg_' || id, CASE WHEN id % 20 = 0 THEN 'failed' ELSE 'succeeded' "
+            "END, 1, 1, CASE WHEN id % 20 = 0 THEN 503 ELSE 200 END, '', received_at, received_at "
+            "FROM events"),
+        QStringLiteral(
+            "INSERT INTO attempts (delivery_id, number, started_at, duration_ms, url, request_headers, "
+            "request_body, response_status, response_headers, response_body) "
+            "SELECT id, 1, created_at, 5 + id % 90, 'http://127.0.0.1:9/a', '[]', '{}', last_status, "
+            "'[]', 'ok' FROM deliveries"),
+        QStringLiteral("COMMIT"),
+        QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"),
+    };
+    for (const QString &sql : statements) {
+        if (!q.exec(sql)) {
+            std::fprintf(stderr, "generation failed: %s\n%s\n", qPrintable(q.lastError().text()),
+                         qPrintable(sql));
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("tidings-bench"));
+    QStandardPaths::setTestModeEnabled(true); // the bench's filters never touch the user's settings
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("deliveries"), QStringLiteral("Deliveries to generate."),
+                      QStringLiteral("N"), QStringLiteral("1000000")});
+    parser.addOption({QStringLiteral("db"), QStringLiteral("Database file (generated when missing)."),
+                      QStringLiteral("PATH")});
+    parser.process(app);
+    const int count = parser.value(QStringLiteral("deliveries")).toInt();
+    QString path = parser.value(QStringLiteral("db"));
+    if (path.isEmpty())
+        path = QStringLiteral("/tmp/tidings-console-bench-%1.db").arg(count);
+
+    QTextStream out(stdout);
+    if (!QFile::exists(path)) {
+        QElapsedTimer generation;
+        generation.start();
+        out << "generating " << count << " deliveries in " << path << " ..." << Qt::endl;
+        if (!generate(path, count))
+            return 1;
+        out << "generated in " << generation.elapsed() / 1000.0 << " s" << Qt::endl;
+    }
+    QSettings().clear();
+    out << "RSS before opening: " << rssLine("VmRSS:") << Qt::endl;
+
+    // The same window over an empty database first: what Qt itself costs the first time (fonts, styles), so
+    // the figure below is the cost of the history.
+    QElapsedTimer clock;
+    qint64 emptyOpenMs = 0;
+    {
+        const QString emptyPath = path + QStringLiteral(".empty.db");
+        QFile::remove(emptyPath);
+        EngineConfig emptyConfig;
+        emptyConfig.databaseLocation = emptyPath;
+        Engine emptyEngine(emptyConfig);
+        clock.start();
+        MainWindow emptyWindow(emptyEngine);
+        emptyWindow.show();
+        emptyWindow.grab();
+        emptyOpenMs = clock.elapsed();
+    }
+    QFile::remove(path + QStringLiteral(".empty.db"));
+
+    EngineConfig config;
+    config.databaseLocation = path;
+    Engine engine(config); // not started: the bench measures the window over a still database
+    clock.restart();
+    MainWindow window(engine);
+    window.show();
+    window.grab(); // paints every visible row
+    const qint64 openMs = clock.elapsed();
+    DeliveryLogModel *model = window.deliveriesView()->model();
+    QTableView *table = window.deliveriesView()->table();
+
+    auto measure = [&](auto &&action) {
+        clock.restart();
+        action();
+        window.grab();
+        return clock.elapsed();
+    };
+    DeliveryLogFilter failed;
+    failed.state = QStringLiteral("failed");
+    const qint64 stateMs = measure([&] { model->setFilter(failed); });
+    const int failedRows = model->rowCount();
+    DeliveryLogFilter webhook;
+    webhook.webhookId = 2;
+    const qint64 webhookMs = measure([&] { model->setFilter(webhook); });
+    DeliveryLogFilter http;
+    http.httpStatus = QStringLiteral("5xx");
+    const qint64 httpMs = measure([&] { model->setFilter(http); });
+    DeliveryLogFilter text;
+    text.text = QStringLiteral("team/app7:v57");
+    const qint64 textMs = measure([&] { model->setFilter(text); });
+    const int textRows = model->rowCount();
+    const qint64 clearMs = measure([&] { model->setFilter({}); });
+    const qint64 endMs = measure([&] { table->scrollToBottom(); });
+    const qint64 topMs = measure([&] { table->scrollToTop(); });
+    const qint64 liveMs = measure([&] { model->refreshNow(); });
+
+    out << "rows                              " << model->rowCount() << Qt::endl;
+    out << "open window, empty database       " << emptyOpenMs << " ms   (Qt's own first-window cost)"
+        << Qt::endl;
+    out << "open window, first screen painted " << openMs << " ms   (target < 300)" << Qt::endl;
+    out << "filter state=failed               " << stateMs << " ms   (" << failedRows
+        << " rows; target < 200)" << Qt::endl;
+    out << "filter webhook                    " << webhookMs << " ms" << Qt::endl;
+    out << "filter HTTP 5xx                   " << httpMs << " ms" << Qt::endl;
+    out << "filter text team/app7:v57         " << textMs << " ms   (" << textRows << " rows; full scan)"
+        << Qt::endl;
+    out << "clear filter                      " << clearMs << " ms" << Qt::endl;
+    out << "scroll to the end                 " << endMs << " ms" << Qt::endl;
+    out << "scroll to the top                 " << topMs << " ms" << Qt::endl;
+    out << "live refresh (one batch)          " << liveMs << " ms" << Qt::endl;
+    out << "RSS " << rssLine("VmRSS:") << ", peak " << rssLine("VmHWM:") << "   (target < 250 MB)"
+        << Qt::endl;
+    return 0;
+}
