@@ -12,11 +12,11 @@ public:
     {
         QString databaseLocation;
         bool databaseGiven = false; // --db was given (rather than TIDINGS_DB or the default)
-        QString server;           // --server URL or TIDINGS_SERVER: manage that instance over its admin API
-        QByteArray adminToken;    // --token T or TIDINGS_ADMIN_TOKEN
-        bool serverGiven = false; // on the command line (not from the environment)
-        QString command;          // "serve", "webhook", ...; empty: none given
-        QStringList arguments;    // after the command
+        QString server;             // --server URL or TIDINGS_SERVER: manage that instance over its admin API
+        QByteArray adminToken;      // --token T or TIDINGS_ADMIN_TOKEN
+        bool serverGiven = false;   // on the command line (not from the environment)
+        QString command;            // "serve", "webhook", ...; empty: none given
+        QStringList arguments;      // after the command
         bool wantsConsole = false;
         QString error; // a usage error found while splitting
     };

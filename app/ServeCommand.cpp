@@ -15,7 +15,8 @@
 namespace {
 const QString serveUsage = QStringLiteral(
     "usage: tidings serve [--config FILE] [--listen HOST:PORT] [--intake-token TOKEN]\n"
-    "                     [--admin-token TOKEN] [--metrics-token TOKEN] [--poll-interval SECONDS] [--body-limit BYTES]\n"
+    "                     [--admin-token TOKEN] [--metrics-token TOKEN] [--poll-interval SECONDS] "
+    "[--body-limit BYTES]\n"
     "                     [--retention AGE] [--retention-per-webhook N]\n"
     "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
     "                     [--durability full|normal] [--lease-margin SECONDS] [--log-format plain|json]\n"

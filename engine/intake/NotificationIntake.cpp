@@ -59,9 +59,10 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
             route = &candidate;
     }
     if (!route) {
-        answer(responder, HttpResponse::error(
-            404, "not_found",
-            QStringLiteral("no such endpoint; registries post to %1").arg(QLatin1String(notifyPath))));
+        answer(responder,
+               HttpResponse::error(
+                   404, "not_found",
+                   QStringLiteral("no such endpoint; registries post to %1").arg(QLatin1String(notifyPath))));
         return;
     }
     const QString path = QString::fromLatin1(route->path);
@@ -84,10 +85,10 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
     const QByteArray contentType = request.header("content-type");
     const QByteArray mediaType = mediaTypeOf(contentType);
     if (!route->accepts(request, mediaType)) {
-        answer(responder, HttpResponse::error(
-            415, "unsupported_media_type",
-            QStringLiteral("content type \"%1\" is not %2; %3 takes %4")
-                .arg(QString::fromLatin1(contentType), route->what, path, route->expectedTypes)));
+        answer(responder, HttpResponse::error(415, "unsupported_media_type",
+                                              QStringLiteral("content type \"%1\" is not %2; %3 takes %4")
+                                                  .arg(QString::fromLatin1(contentType), route->what, path,
+                                                       route->expectedTypes)));
         return;
     }
     const EnvelopeParseResult parsed = route->parse(request, mediaType, QDateTime::currentDateTimeUtc());

@@ -732,8 +732,10 @@ void TestStorageFaults::unwritableFiles()
     // The kernel really refuses a remount while the engine runs: the reason for the stand-in above.
     QVERIFY(!fs.remount(QStringLiteral("ro"), &error));
 
-    const QStringList files{QStringLiteral("tidings.db"), QStringLiteral("tidings.db-wal"),
-                            QStringLiteral("tidings.db-shm")};
+    // Not the -shm file: SQLite memory-maps it, and a store into a clean page of an immutable file is a
+    // SIGBUS from the kernel, not an error SQLite could report. A full disk cannot do that (SQLite writes
+    // every page of the -shm file when it grows it), so the test would only be measuring its own stand-in.
+    const QStringList files{QStringLiteral("tidings.db"), QStringLiteral("tidings.db-wal")};
     QVERIFY2(fs.setImmutable(files, true, &error), qPrintable(error));
     const Outcome refused = postUntilRefused(200);
     QCOMPARE(refused.status, 503);

@@ -38,8 +38,7 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QString error;
-        const QString path =
-            m_dir.filePath(QStringLiteral("health-%1.db").arg(++m_databases));
+        const QString path = m_dir.filePath(QStringLiteral("health-%1.db").arg(++m_databases));
         m_store = std::make_unique<Store>(Store::dialectFor(path, &error));
         QVERIFY2(m_store->open(path, &error), qPrintable(error));
         WebhookConfig webhook;
