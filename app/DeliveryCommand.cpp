@@ -1,5 +1,7 @@
 #include "DeliveryCommand.h"
 
+#include "TestEvent.h"
+
 #include "AdminClient.h"
 #include "AdminJson.h"
 #include "DeliveryResource.h"
@@ -11,7 +13,6 @@
 #include "WebhookCommand.h"
 
 #include <QCommandLineParser>
-#include <QCryptographicHash>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,7 +20,6 @@
 #include <QRegularExpression>
 #include <QThread>
 #include <QTimer>
-#include <QUuid>
 
 namespace {
 
@@ -408,37 +408,11 @@ int DeliveryCommand::runSendTest(CommandContext &context, const QStringList &arg
     if (!webhook)
         return CommandContext::Failure;
 
-    // A synthetic tag push, shaped like the registry's own, delivered to this webhook whatever its filters
-    // say.
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    RegistryEvent event;
-    event.eventId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    event.timestamp = now;
-    event.receivedAt = now;
-    event.action = QStringLiteral("push");
-    event.repository = QStringLiteral("tidings/send-test");
-    event.tag = QStringLiteral("latest");
-    event.mediaType = QStringLiteral("application/vnd.oci.image.manifest.v1+json");
-    event.digest = QStringLiteral("sha256:") +
-                   QString::fromLatin1(
-                       QCryptographicHash::hash(event.eventId.toUtf8(), QCryptographicHash::Sha256).toHex());
-    event.size = 401;
-    event.sourceAddr = QStringLiteral("tidings-send-test");
-    event.contentType = QByteArrayLiteral("application/vnd.docker.distribution.events.v1+json");
-    const QJsonObject target{
-        {QStringLiteral("mediaType"), event.mediaType},   {QStringLiteral("size"), event.size},
-        {QStringLiteral("digest"), event.digest},         {QStringLiteral("length"), event.size},
-        {QStringLiteral("repository"), event.repository}, {QStringLiteral("tag"), event.tag}};
-    event.rawJson = QJsonDocument(QJsonObject{{QStringLiteral("id"), event.eventId},
-                                              {QStringLiteral("timestamp"), now.toString(Qt::ISODateWithMs)},
-                                              {QStringLiteral("action"), event.action},
-                                              {QStringLiteral("target"), target},
-                                              {QStringLiteral("actor"), QJsonObject{}},
-                                              {QStringLiteral("source"),
-                                               QJsonObject{{QStringLiteral("addr"), event.sourceAddr}}}})
-                        .toJson(QJsonDocument::Compact);
+    // A synthetic tag push, shaped like the registry's own (the same one the console sends), delivered to
+    // this webhook whatever its filters say.
+    const RegistryEvent event = TestEvent::create();
 
-    const qint64 nowMs = now.toMSecsSinceEpoch();
+    const qint64 nowMs = event.receivedAt.toMSecsSinceEpoch();
     qint64 deliveryId = -1;
     if (store->beginWrite()) {
         const qint64 eventRow = store->insertEvent(event);
