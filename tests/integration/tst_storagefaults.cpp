@@ -787,9 +787,13 @@ void TestStorageFaults::lockedByAnotherProcess()
     QCOMPARE(refused.code, QStringLiteral("storage_unavailable"));
     qInfo("503 under another process's write lock after %lld ms (busy timeout %d ms)", refused.elapsedMs,
           kBusyTimeoutMs);
-    // It waited for the lock (the busy timeout), and not much longer.
+    // It waited for the lock (the busy timeout), and not much longer. Usually about one busy timeout; but one
+    // write of the engine's own (a poll round settling the last attempt, a housekeeping pass) may already be
+    // waiting for the lock on the engine thread when the request arrives, and the request then waits behind
+    // it: two busy timeouts, seen once on a loaded 2-core CI machine. More than that would mean the intake
+    // retries or queues behind more than one waiter.
     QVERIFY2(refused.elapsedMs >= kBusyTimeoutMs - 500, qPrintable(QString::number(refused.elapsedMs)));
-    QVERIFY2(refused.elapsedMs < 2 * kBusyTimeoutMs, qPrintable(QString::number(refused.elapsedMs)));
+    QVERIFY2(refused.elapsedMs < 3 * kBusyTimeoutMs, qPrintable(QString::number(refused.elapsedMs)));
     QVERIFY(other.wait(kWaitMs));
     QCOMPARE(other.status, 200);
     qInfo("GET /healthz sent 300 ms into that wait answered after %lld ms", other.elapsedMs);
