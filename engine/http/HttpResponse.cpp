@@ -40,10 +40,21 @@ bool isFramingHeader(const QByteArray &name)
 
 QByteArray httpDate()
 {
-    // IMF-fixdate; the C locale keeps day and month names English whatever the system locale is.
-    return QLocale::c()
-        .toString(QDateTime::currentDateTimeUtc(), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
-        .toLatin1();
+    // Formatting a date through QLocale costs about as much as the rest of a 202 answer, and the header only
+    // changes once a second: keep the last one per thread (each HTTP server runs on its own thread).
+    thread_local qint64 cachedSecond = -1;
+    thread_local QByteArray cached;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 second = nowMs / 1000;
+    if (second != cachedSecond) {
+        // IMF-fixdate; the C locale keeps day and month names English whatever the system locale is.
+        cached = QLocale::c()
+                     .toString(QDateTime::fromMSecsSinceEpoch(second * 1000, Qt::UTC),
+                               QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                     .toLatin1();
+        cachedSecond = second;
+    }
+    return cached;
 }
 
 } // namespace

@@ -34,6 +34,9 @@ public:
     // A statement taking (channel, payload) that tells other connections about a change, delivered when
     // the transaction commits; empty when the backend has no such thing (SQLite: see externalChangeCounter).
     virtual QString notifyStatement() const { return {}; }
+    // Whether BEGIN and COMMIT may be prepared once and run again (SQLite); otherwise they are sent as text
+    // each time (PostgreSQL's extended protocol is not meant for transaction control).
+    virtual bool reusesTransactionStatements() const { return false; }
     // When opening failed: what about the location explains it (a read-only or full file system), or empty.
     virtual QString diagnose(const QString &location) const { return {}; }
 };

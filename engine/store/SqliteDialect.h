@@ -21,6 +21,7 @@ public:
     QString expandSchema(QString sql) const override;
     QString beginWriteStatement() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
     QString claimLockClause() const override { return {}; }
+    bool reusesTransactionStatements() const override { return true; }
     qint64 externalChangeCounter(QSqlDatabase &db) const override;
     QString diagnose(const QString &location) const override;
 

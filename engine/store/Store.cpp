@@ -250,14 +250,31 @@ bool Store::execOrFail(QSqlQuery &query)
 
 bool Store::beginWrite()
 {
-    QSqlQuery query(database());
     m_pendingChanges.clear();
-    if (query.exec(m_dialect->beginWriteStatement())) {
+    if (runTransactionStatement("begin", m_dialect->beginWriteStatement())) {
         m_inTransaction = true;
         return true;
     }
-    m_lastError = query.lastError().text();
     return false;
+}
+
+bool Store::runTransactionStatement(const char *key, const QString &sql)
+{
+    // Preparing BEGIN and COMMIT once saves a parse per transaction: on the intake path, one per request
+    // when requests come one at a time.
+    if (!m_dialect->reusesTransactionStatements()) {
+        QSqlQuery query(database());
+        if (query.exec(sql))
+            return true;
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    QSqlQuery &query = prepared(key, sql);
+    const bool ok = query.exec();
+    if (!ok)
+        m_lastError = query.lastError().text();
+    query.finish();
+    return ok;
 }
 
 bool Store::commit()
@@ -271,10 +288,8 @@ bool Store::commit()
         }
     }
     m_inTransaction = false;
-    QSqlQuery query(database());
-    if (query.exec(QStringLiteral("COMMIT")))
+    if (runTransactionStatement("commit", QStringLiteral("COMMIT")))
         return true;
-    m_lastError = query.lastError().text();
     rollback();
     return false;
 }

@@ -185,6 +185,7 @@ private:
     // small query.
     QSqlQuery &prepared(const char *key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
+    bool runTransactionStatement(const char *key, const QString &sql);
     int deleteBatch(const char *key, const QString &sql, const QVariantList &values);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);
     static WebhookConfig webhookFromRow(const QSqlQuery &query);
