@@ -3,6 +3,7 @@
 #include "CommandContext.h"
 #include "DestinationPolicy.h"
 #include "Engine.h"
+#include "GrpcAdminServer.h"
 #include "LogOutput.h"
 #include "ServeSettings.h"
 #include "UnixSignalWatcher.h"
@@ -15,8 +16,8 @@
 namespace {
 const QString serveUsage = QStringLiteral(
     "usage: tidings serve [--config FILE] [--listen HOST:PORT] [--intake-token TOKEN]\n"
-    "                     [--admin-token TOKEN] [--metrics-token TOKEN] [--poll-interval SECONDS] "
-    "[--body-limit BYTES]\n"
+    "                     [--admin-token TOKEN] [--grpc-listen HOST:PORT] [--metrics-token TOKEN]\n"
+    "                     [--poll-interval SECONDS] [--body-limit BYTES]\n"
     "                     [--retention AGE] [--retention-per-webhook N]\n"
     "                     [--destination-guard auto|on|off] [--allow-destination CIDR]...\n"
     "                     [--durability full|normal] [--lease-margin SECONDS] [--log-format plain|json]\n"
@@ -54,7 +55,8 @@ bool ServeCommand::parseListen(const QString &text, QHostAddress *address, quint
 }
 
 QString ServeCommand::configure(const QStringList &arguments, const QString &databaseLocation,
-                                bool databaseGiven, EngineConfig *config, LogOutput::Format *logFormat)
+                                bool databaseGiven, EngineConfig *config, LogOutput::Format *logFormat,
+                                QString *grpcAddress)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -90,6 +92,16 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
             .arg(listen.origin, listen.text());
     config->intakeToken = setting("intake-token").text().toUtf8();
     config->adminToken = setting("admin-token").text().toUtf8();
+    const ServeSettings::Value grpcListen = setting("grpc-listen");
+    if (grpcListen.isSet()) {
+        QHostAddress address;
+        quint16 port = 0;
+        if (!parseListen(grpcListen.text(), &address, &port))
+            return QStringLiteral("%1 \"%2\" is not HOST:PORT (for example 127.0.0.1:50051)")
+                .arg(grpcListen.origin, grpcListen.text());
+        if (grpcAddress)
+            *grpcAddress = grpcTarget(address, port);
+    }
     config->metricsToken = setting("metrics-token").text().toUtf8();
     auto seconds = [](const ServeSettings::Value &value, double lowest, double highest, int *milliseconds) {
         bool ok = false;
@@ -167,6 +179,14 @@ QString ServeCommand::configure(const QStringList &arguments, const QString &dat
     return config->validate();
 }
 
+QString ServeCommand::grpcTarget(const QHostAddress &address, quint16 port)
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                             : address.toString();
+    return host + QLatin1Char(':') + QString::number(port);
+}
+
 qint64 ServeCommand::parseAgeMs(const QString &text)
 {
     static const QRegularExpression age(QStringLiteral("^(\\d+)([smhd]?)$"));
@@ -202,8 +222,9 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
 {
     EngineConfig config;
     LogOutput::Format logFormat = LogOutput::Format::Plain;
-    const QString error =
-        configure(arguments, context.databaseLocation(), context.databaseGiven(), &config, &logFormat);
+    QString grpcAddress;
+    const QString error = configure(arguments, context.databaseLocation(), context.databaseGiven(), &config,
+                                    &logFormat, &grpcAddress);
     if (!error.isEmpty())
         return context.fail(error, CommandContext::UsageError);
     // From here on every line on stderr is a log line of the chosen format, from whichever thread.
@@ -212,16 +233,50 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
     Engine engine(config);
     UnixSignalWatcher signalWatcher;
     int exitCode = CommandContext::Success;
+    // Declared after the engine so it goes first: its calls are answered by the engine.
+    std::unique_ptr<GrpcAdminServer> grpcServer;
+    auto reportFailure = [&](const QString &reason) {
+        // The reason serve stops: in plain mode the command line's usual "tidings: <reason>", in JSON mode a
+        // log line like every other.
+        if (logFormat == LogOutput::Format::Json)
+            qCCritical(lcServe).noquote() << reason;
+        else
+            context.fail(reason);
+        exitCode = CommandContext::Failure;
+    };
     QObject::connect(&engine, &Engine::started, &engine, [&](const QUrl &intakeUrl) {
+        QString grpcLine;
+        if (!grpcAddress.isEmpty() && config.adminToken.isEmpty()) {
+            grpcLine =
+                QStringLiteral("gRPC admin API: off (--grpc-listen needs an admin token: --admin-token "
+                               "or TIDINGS_ADMIN_TOKEN)");
+            qCWarning(lcServe).noquote() << grpcLine;
+        } else if (!grpcAddress.isEmpty()) {
+            grpcServer = std::make_unique<GrpcAdminServer>(engine.adminGateway());
+            QString grpcError;
+            if (!grpcServer->start(grpcAddress, &grpcError)) {
+                grpcServer.reset();
+                reportFailure(grpcError);
+                engine.stop();
+                return;
+            }
+            grpcLine = QStringLiteral("gRPC admin API: %1:%2 (tidings.v1.Webhooks, Deliveries, Events)")
+                           .arg(grpcAddress.left(grpcAddress.lastIndexOf(QLatin1Char(':'))))
+                           .arg(grpcServer->port());
+            qCInfo(lcServe).noquote() << grpcLine;
+        }
         context.out() << "Tidings is running on database " << config.databaseLocation << "\n"
                       << "Intake: " << intakeUrl.toString() << "\n";
         QUrl adminUrl = intakeUrl;
         adminUrl.setPath(QStringLiteral("/v1/admin/"));
         if (config.adminToken.isEmpty())
             context.out() << "Admin API: off (start with --admin-token or TIDINGS_ADMIN_TOKEN to manage "
-                             "webhooks over HTTP)\n\n";
+                             "webhooks over HTTP)\n";
         else
-            context.out() << "Admin API: " << adminUrl.toString() << "\n\n";
+            context.out() << "Admin API: " << adminUrl.toString() << "\n";
+        if (!grpcLine.isEmpty())
+            context.out() << grpcLine << "\n";
+        context.out() << "\n";
         context.out() << "Point a registry at it (docker-registry config.yml):\n"
                       << registrySnippet(intakeUrl, !config.intakeToken.isEmpty()) << "\n"
                       << "Harbor (project > Webhooks, either payload format): " << intakeUrl.toString()
@@ -233,20 +288,17 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
         qCInfo(lcServe).noquote() << "listening; intake" << intakeUrl.toString() << "database"
                                   << config.databaseLocation;
     });
-    QObject::connect(&engine, &Engine::failed, &engine, [&](const QString &reason) {
-        // The reason serve stops: in plain mode the command line's usual "tidings: <reason>", in JSON mode a
-        // log line like every other.
-        if (logFormat == LogOutput::Format::Json)
-            qCCritical(lcServe).noquote() << reason;
-        else
-            context.fail(reason);
-        exitCode = CommandContext::Failure;
-    });
+    QObject::connect(&engine, &Engine::failed, &engine, reportFailure);
     // The engine logs webhooks it disables itself (tidings.engine); problems are only signalled.
     QObject::connect(&engine, &Engine::problem, &engine,
                      [&](const QString &message) { qCWarning(lcServe).noquote() << message; });
     QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, &engine, [&](int) {
         qCInfo(lcServe) << "stopping";
+        if (grpcServer) {
+            // First, while the engine still answers: calls in flight get up to 5 s to finish.
+            grpcServer->shutdown(5000);
+            qCInfo(lcServe) << "gRPC admin API stopped";
+        }
         engine.stop();
     });
     QObject::connect(&engine, &Engine::stopped, QCoreApplication::instance(), &QCoreApplication::quit);

@@ -13,6 +13,8 @@ const QList<ServeSettings::Spec> &ServeSettings::specs()
          QStringLiteral("Bearer token registries send.")},
         {QStringLiteral("admin-token"), QStringLiteral("TIDINGS_ADMIN_TOKEN"), QStringLiteral("TOKEN"),
          QStringLiteral("Bearer token of the admin API under /v1/admin/ (off without one).")},
+        {QStringLiteral("grpc-listen"), QStringLiteral("TIDINGS_GRPC_LISTEN"), QStringLiteral("HOST:PORT"),
+         QStringLiteral("Address of the gRPC admin API (off without one; needs --admin-token).")},
         {QStringLiteral("metrics-token"), QStringLiteral("TIDINGS_METRICS_TOKEN"), QStringLiteral("TOKEN"),
          QStringLiteral("Bearer token GET /metrics wants; open without.")},
         {QStringLiteral("poll-interval"), QStringLiteral("TIDINGS_POLL_INTERVAL"), QStringLiteral("SECONDS"),

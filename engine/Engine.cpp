@@ -1,5 +1,6 @@
 #include "Engine.h"
 
+#include "AdminGateway.h"
 #include "EngineWorker.h"
 
 #include <QEventLoop>
@@ -9,6 +10,7 @@
 Engine::Engine(EngineConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_adminGateway(std::make_shared<AdminGateway>())
 {
     registerMetaTypes();
     m_thread.setObjectName(QStringLiteral("tidings-engine"));
@@ -35,6 +37,7 @@ void Engine::start()
         return;
     m_stopRequested = false;
     m_worker = new EngineWorker(m_config);
+    m_worker->setAdminGateway(m_adminGateway);
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &EngineWorker::started, this, [this](const QUrl &url) {

@@ -11,6 +11,9 @@
 #include <QThread>
 #include <QUrl>
 
+#include <memory>
+
+class AdminGateway;
 class EngineWorker;
 
 // The one object the app, the console and the tests use. The engine runs in a thread of its own, so a busy
@@ -35,6 +38,10 @@ public:
 
     void replay(const QList<qint64> &deliveryIds);
     void reloadWebhooks();
+    // The admin API for callers on other threads (the gRPC admin API): requests submitted while the engine
+    // runs are answered on the engine thread; otherwise they are refused. Valid for the engine's lifetime and
+    // safe to keep beyond it.
+    std::shared_ptr<AdminGateway> adminGateway() const { return m_adminGateway; }
 
     // Console actions, run in the engine thread; each answers with a signal.
     // Inserts when webhook.id is 0, else updates; webhookSaved follows (with an error when it was refused).
@@ -67,6 +74,7 @@ private:
     EngineConfig m_config;
     QThread m_thread;
     EngineWorker *m_worker = nullptr;
+    std::shared_ptr<AdminGateway> m_adminGateway;
     QUrl m_intakeUrl;
     bool m_running = false;
     bool m_stopRequested = false;

@@ -1,6 +1,7 @@
 #include "EngineWorker.h"
 
 #include "AdminApi.h"
+#include "AdminGateway.h"
 #include "ChangeListener.h"
 
 #include "DeliveryPoller.h"
@@ -50,6 +51,8 @@ void EngineWorker::tearDown()
     m_metricsEndpoint.reset();
     m_healthEndpoint.reset();
     m_intake.reset();
+    if (m_adminGateway)
+        m_adminGateway->detach(); // before the API goes: calls queued from now on are refused
     m_admin.reset();
     m_retention.reset();
     m_health.reset();
@@ -185,6 +188,8 @@ void EngineWorker::start()
             m_queueDepthTimer.start();
         });
         AdminApi *admin = m_admin.get();
+        if (m_adminGateway)
+            m_adminGateway->attach(admin);
         m_router.addRoute(AdminApi::prefix,
                           [admin](const HttpRequest &request, const HttpResponder &responder) {
                               admin->handle(request, responder);
@@ -421,4 +426,9 @@ void EngineWorker::sendTestEvent(qint64 webhookId)
     m_poller->wake({webhookId});
     m_queueDepthTimer.start();
     emit testEventQueued(webhookId, deliveryId, QString());
+}
+
+void EngineWorker::setAdminGateway(std::shared_ptr<AdminGateway> gateway)
+{
+    m_adminGateway = std::move(gateway);
 }

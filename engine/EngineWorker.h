@@ -16,6 +16,7 @@
 #include <memory>
 
 class AdminApi;
+class AdminGateway;
 class ChangeListener;
 class DeliveryPoller;
 class Dispatcher;
@@ -44,6 +45,8 @@ public:
     void saveWebhook(const WebhookConfig &webhook);
     void cancelPendingRetries(const QList<qint64> &deliveryIds);
     void sendTestEvent(qint64 webhookId);
+    // Before start(): the gateway the admin API is attached to while it runs (gRPC admin API).
+    void setAdminGateway(std::shared_ptr<AdminGateway> gateway);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -72,6 +75,7 @@ private:
     std::unique_ptr<DeliveryPoller> m_poller;
     std::unique_ptr<NotificationIntake> m_intake;
     std::unique_ptr<AdminApi> m_admin;
+    std::shared_ptr<AdminGateway> m_adminGateway;
     HttpRouter m_router;       // the listener's paths: the intake now, more endpoints as they come
     MetricsRegistry m_metrics; // counters since start, for GET /metrics
     std::unique_ptr<MetricsEndpoint> m_metricsEndpoint;

@@ -4,11 +4,15 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
-       qt6-tools-dev-tools libgl-dev clang-format qt6-charts-dev libssl-dev)
+       qt6-tools-dev-tools libgl-dev clang-format qt6-charts-dev
+       libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc libssl-dev)
 # The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks,
 # promtool (in prometheus) to check the /metrics output, and a PostgreSQL server with Qt's driver for the
-# second run of the engine tests.
-test=(docker-registry skopeo curl sqlite3 gzip tar openssl prometheus postgresql libqt6sql6-psql)
+# second run of the engine tests. The gRPC admin API's second client is Python's grpcio, its stubs generated at
+# test time by protoc and grpc_python_plugin (protobuf-compiler-grpc; bookworm's python3-grpc-tools 1.14 predates
+# proto3 `optional` and the protobuf 4 runtime, so it is not used).
+test=(docker-registry skopeo curl sqlite3 gzip tar openssl prometheus postgresql libqt6sql6-psql
+      python3 python3-grpcio python3-protobuf)
 # `make test-asan`: gcc's AddressSanitizer and UndefinedBehaviorSanitizer runtimes (g++ normally brings them).
 asan=(libasan8 libubsan1)
 # `make fuzz`: clang 14 and compiler-rt, which holds libFuzzer (libclang_rt.fuzzer) and clang's sanitizer runtimes.

@@ -83,12 +83,16 @@ bool AdminApi::isAuthorized(const HttpRequest &request) const
 
 void AdminApi::handle(const HttpRequest &request, const HttpResponder &responder)
 {
+    responder.respond(answer(request));
+}
+
+HttpResponse AdminApi::answer(const HttpRequest &request)
+{
     if (m_token.isEmpty()) {
-        responder.respond(HttpResponse::error(
+        return HttpResponse::error(
             404, "admin_api_off",
             QStringLiteral("the admin API is off; start `tidings serve` with --admin-token TOKEN (or "
-                           "TIDINGS_ADMIN_TOKEN) to turn it on")));
-        return;
+                           "TIDINGS_ADMIN_TOKEN) to turn it on"));
     }
     if (!isAuthorized(request)) {
         HttpResponse response = HttpResponse::error(
@@ -97,8 +101,7 @@ void AdminApi::handle(const HttpRequest &request, const HttpResponder &responder
                            "intake token is not accepted here)"));
         response.headers.append(
             {QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"tidings-admin\"")});
-        responder.respond(response);
-        return;
+        return response;
     }
     // The path shape with the fewest placeholders decides: /deliveries/replay is never the delivery "replay".
     const QByteArray *pattern = nullptr;
@@ -116,8 +119,7 @@ void AdminApi::handle(const HttpRequest &request, const HttpResponder &responder
             continue;
         if (entry.route.method == request.method) {
             const AdminRequest adminRequest(request, values);
-            responder.respond(dispatch(entry.operation, adminRequest));
-            return;
+            return dispatch(entry.operation, adminRequest);
         }
         allowed.append(entry.route.method);
     }
@@ -128,13 +130,11 @@ void AdminApi::handle(const HttpRequest &request, const HttpResponder &responder
                                     .arg(QString::fromUtf8(request.path), QString::fromLatin1(request.method),
                                          QString::fromLatin1(allowed.join(", "))));
         response.headers.append({QByteArrayLiteral("Allow"), allowed.join(", ")});
-        responder.respond(response);
-        return;
+        return response;
     }
-    responder.respond(
-        HttpResponse::error(404, "not_found",
-                            QStringLiteral("no admin endpoint %1; see docs/api/openapi.yaml for the list")
-                                .arg(QString::fromUtf8(request.path))));
+    return HttpResponse::error(404, "not_found",
+                               QStringLiteral("no admin endpoint %1; see docs/api/openapi.yaml for the list")
+                                   .arg(QString::fromUtf8(request.path)));
 }
 
 HttpResponse AdminApi::dispatch(Operation operation, const AdminRequest &request)

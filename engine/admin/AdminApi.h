@@ -42,6 +42,9 @@ public:
 
     // The HttpRouter handler for the prefix.
     void handle(const HttpRequest &request, const HttpResponder &responder);
+    // The answer to one admin request, authorization included; for callers that are not an HTTP connection
+    // (the gRPC admin API, through AdminGateway).
+    HttpResponse answer(const HttpRequest &request);
     static QList<AdminRoute> routes();
 
 signals:
