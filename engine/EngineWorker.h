@@ -5,6 +5,7 @@
 #include "EngineConfig.h"
 #include "HttpRouter.h"
 #include "MetricsRegistry.h"
+#include "MissedDeliveries.h"
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
 #include "WebhookConfig.h"
@@ -44,6 +45,8 @@ public:
     void saveWebhook(const WebhookConfig &webhook);
     void cancelPendingRetries(const QList<qint64> &deliveryIds);
     void sendTestEvent(qint64 webhookId);
+    void findMissedDeliveries(qint64 webhookId);
+    void reenableWebhook(qint64 webhookId, bool replayMissed);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -57,6 +60,8 @@ signals:
     void problem(const QString &message);
     void webhookSaved(const WebhookConfig &webhook, const QString &error);
     void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
+    void missedDeliveriesFound(const MissedDeliveries &missed);
+    void webhookReenabled(const ReenableOutcome &outcome);
 
 private:
     void checkExternalChanges();
