@@ -121,8 +121,8 @@ void KeyboardTest::aWorkflowWithTheKeyboardOnly()
     QTest::keyClicks(focused(), QStringLiteral("team/app"));
     QTest::keyClick(focused(), Qt::Key_Return);
     QCOMPARE(focused(), static_cast<QWidget *>(view->table()));
-    QTRY_COMPARE(view->model()->rowCount(), 1);
-    QTRY_COMPARE(view->detailPane()->deliveryId(), view->model()->deliveryIdAt(0));
+    QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->detailPane()->deliveryId(), view->model()->deliveryIdAt(0), 10000);
     const qint64 deliveryId = view->detailPane()->deliveryId();
     QVERIFY(fixture.waitForState(deliveryId, DeliveryState::Failed));
     QCOMPARE(fixture.store().delivery(deliveryId)->repository, QStringLiteral("team/app"));
@@ -280,8 +280,10 @@ void KeyboardTest::coloursStayReadable()
     auto *delegate = qobject_cast<ReadableTextDelegate *>(table->itemDelegate());
     QVERIFY(delegate);
     QSet<QRgb> statusColours;
-    QTRY_VERIFY(log->index(0, DeliveryLogModel::StatusColumn).data(Qt::ForegroundRole).isValid() &&
-                log->index(1, DeliveryLogModel::StatusColumn).data(Qt::ForegroundRole).isValid());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        log->index(0, DeliveryLogModel::StatusColumn).data(Qt::ForegroundRole).isValid() &&
+            log->index(1, DeliveryLogModel::StatusColumn).data(Qt::ForegroundRole).isValid(),
+        10000);
     for (int row = 0; row < log->rowCount(); ++row) {
         for (int column = 0; column < log->columnCount(); ++column) {
             const QModelIndex index = log->index(row, column);

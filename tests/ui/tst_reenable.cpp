@@ -170,7 +170,7 @@ void ReenableTest::reenableReplaysWhatItMissed()
     window.show();
     QVERIFY(window.showScreen(QStringLiteral("dashboard")));
     ReenableWebhookPanel *panel = window.dashboardView()->reenablePanel();
-    QTRY_VERIFY(panel->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isVisible(), 10000);
     QCOMPARE(panel->chosenWebhookId(), scenario.webhook.id);
     QTRY_COMPARE_WITH_TIMEOUT(panel->preview().deliveries.size(), 4, 10000);
     QCOMPARE(panel->preview().count(MissedDelivery::Kind::Failed), 1);
@@ -209,7 +209,7 @@ void ReenableTest::reenableReplaysWhatItMissed()
     // Replay all (the default choice) and re-enable: the four reach the sink.
     QVERIFY(panel->replayAllButton()->isChecked());
     QCOMPARE(panel->replayAllButton()->text(), QStringLiteral("Replay &all missed (4)"));
-    QTRY_VERIFY(panel->reenableButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(panel->reenableButton()->isEnabled(), 10000);
     QTest::mouseClick(panel->reenableButton(), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 6, 10000);
     QTRY_VERIFY2_WITH_TIMEOUT(panel->resultLabel()->text().contains(
@@ -230,7 +230,8 @@ void ReenableTest::reenableReplaysWhatItMissed()
         QVERIFY(fixture.waitForState(d.id, DeliveryState::Succeeded));
     QCOMPARE(fixture.store().webhook(scenario.webhook.id)->enabled, true);
     // Nothing is disabled any more: the box has only its result to show.
-    QTRY_COMPARE(panel->findChild<QComboBox *>(QStringLiteral("disabledWebhookChoice"))->count(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(panel->findChild<QComboBox *>(QStringLiteral("disabledWebhookChoice"))->count(),
+                              0, 10000);
 }
 
 void ReenableTest::reenableWithoutReplaySendsOnlyNewEvents()
@@ -252,7 +253,7 @@ void ReenableTest::reenableWithoutReplaySendsOnlyNewEvents()
     QCOMPARE(panel->replayNoneButton()->text(),
              QStringLiteral("Replay &none: cancel the held ones (1), send only new events"));
     panel->replayNoneButton()->click();
-    QTRY_VERIFY(panel->reenableButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(panel->reenableButton()->isEnabled(), 10000);
     QTest::mouseClick(panel->reenableButton(), Qt::LeftButton);
     QTRY_VERIFY2_WITH_TIMEOUT(
         panel->resultLabel()->text().contains(QStringLiteral("nothing it missed is sent")),
