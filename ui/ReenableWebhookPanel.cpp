@@ -131,7 +131,11 @@ void ReenableWebhookPanel::setWebhooks(const QList<WebhookConfig> &webhooks)
     setVisible(!disabled.isEmpty() || !m_result->text().isEmpty());
     m_webhook->setEnabled(!disabled.isEmpty());
     updateChoices();
-    requestPreview();
+    // The preview reads the webhook's history in the engine thread: asked for when the choice changes (or a
+    // webhook is disabled), not on every refresh. Re-enabling counts again, so nothing that arrived since is
+    // left out.
+    if (offered != disabled || m_preview.webhookId != chosenWebhookId() || !m_preview.error.isEmpty())
+        requestPreview();
 }
 
 bool ReenableWebhookPanel::chooseWebhook(qint64 webhookId)

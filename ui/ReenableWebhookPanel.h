@@ -31,8 +31,8 @@ public:
 
     explicit ReenableWebhookPanel(Engine &engine, QWidget *parent = nullptr);
 
-    // Every webhook (the dashboard's refresh); the disabled ones are offered, and the chosen one's preview
-    // is asked for again.
+    // Every webhook (the dashboard's refresh); the disabled ones are offered. The chosen one's preview is
+    // asked for when the list or the choice changes.
     void setWebhooks(const QList<WebhookConfig> &webhooks);
     // Chooses a disabled webhook (the notification's "Re-enable…"); false when it is not disabled.
     bool chooseWebhook(qint64 webhookId);
