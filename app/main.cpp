@@ -27,7 +27,8 @@ int main(int argc, char *argv[])
 
 #ifdef TIDINGS_WITH_GUI
     if (invocation.wantsConsole && invocation.error.isEmpty())
-        return DesktopConsole::run(argc, argv, invocation.databaseLocation);
+        return DesktopConsole::run(argc, argv, invocation.databaseLocation,
+                                   invocation.databaseGiven || qEnvironmentVariableIsSet("TIDINGS_DB"));
 #endif
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tidings"));

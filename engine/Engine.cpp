@@ -29,6 +29,8 @@ void Engine::registerMetaTypes()
     qRegisterMetaType<AttemptRecord>();
     qRegisterMetaType<QueueDepth>();
     qRegisterMetaType<WebhookConfig>();
+    qRegisterMetaType<MissedDeliveries>();
+    qRegisterMetaType<ReenableOutcome>();
 }
 
 void Engine::start()
@@ -65,6 +67,17 @@ void Engine::start()
     connect(m_worker, &EngineWorker::problem, this, &Engine::problem);
     connect(m_worker, &EngineWorker::webhookSaved, this, &Engine::webhookSaved);
     connect(m_worker, &EngineWorker::testEventQueued, this, &Engine::testEventQueued);
+    connect(m_worker, &EngineWorker::missedDeliveriesFound, this, &Engine::missedDeliveriesFound);
+    connect(m_worker, &EngineWorker::webhookReenabled, this, &Engine::webhookReenabled);
+    // Listeners connected before the start (the console builds its window first) are forwarded to as well;
+    // a restarted engine has a new worker to forward from.
+    m_forwardingEvents = m_forwardingDeliveries = m_forwardingAttempts = false;
+    for (const QMetaMethod &signal :
+         {QMetaMethod::fromSignal(&Engine::eventReceived), QMetaMethod::fromSignal(&Engine::deliveryChanged),
+          QMetaMethod::fromSignal(&Engine::attemptRecorded)}) {
+        if (isSignalConnected(signal))
+            connectNotify(signal);
+    }
     m_thread.start();
     QMetaObject::invokeMethod(m_worker, &EngineWorker::start, Qt::QueuedConnection);
 }
@@ -143,4 +156,31 @@ void Engine::sendTestEvent(qint64 webhookId)
         return;
     }
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhookId] { worker->sendTestEvent(webhookId); });
+}
+
+void Engine::findMissedDeliveries(qint64 webhookId)
+{
+    if (!m_worker) {
+        MissedDeliveries missed;
+        missed.webhookId = webhookId;
+        missed.error = tr("the engine is not running");
+        emit missedDeliveriesFound(missed);
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker,
+                              [worker = m_worker, webhookId] { worker->findMissedDeliveries(webhookId); });
+}
+
+void Engine::reenableWebhook(qint64 webhookId, bool replayMissed)
+{
+    if (!m_worker) {
+        ReenableOutcome outcome;
+        outcome.webhookId = webhookId;
+        outcome.error = tr("the engine is not running");
+        emit webhookReenabled(outcome);
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhookId, replayMissed] {
+        worker->reenableWebhook(webhookId, replayMissed);
+    });
 }

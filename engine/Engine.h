@@ -3,6 +3,7 @@
 #include "AttemptRecord.h"
 #include "DeliveryRecord.h"
 #include "EngineConfig.h"
+#include "MissedDeliveries.h"
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
 #include "WebhookConfig.h"
@@ -51,6 +52,11 @@ public:
     // Queues a synthetic tag push for the webhook whatever its filters; testEventQueued follows, then the
     // usual attemptRecorded/deliveryChanged of that delivery.
     void sendTestEvent(qint64 webhookId);
+    // A disabled webhook: what it missed (WebhookReenabler); missedDeliveriesFound follows.
+    void findMissedDeliveries(qint64 webhookId);
+    // Enables a disabled webhook again, sending what it missed again or not; webhookReenabled follows (and
+    // the deliveries' usual signals).
+    void reenableWebhook(qint64 webhookId, bool replayMissed);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -64,6 +70,8 @@ signals:
     void problem(const QString &message);
     void webhookSaved(const WebhookConfig &webhook, const QString &error);
     void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
+    void missedDeliveriesFound(const MissedDeliveries &missed);
+    void webhookReenabled(const ReenableOutcome &outcome);
 
 protected:
     void connectNotify(const QMetaMethod &signal) override;

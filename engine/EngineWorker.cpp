@@ -15,6 +15,7 @@
 #include "Store.h"
 #include "TestEvent.h"
 #include "WebhookHealthMonitor.h"
+#include "WebhookReenabler.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -431,4 +432,37 @@ void EngineWorker::sendTestEvent(qint64 webhookId)
 void EngineWorker::setAdminGateway(std::shared_ptr<AdminGateway> gateway)
 {
     m_adminGateway = std::move(gateway);
+}
+
+void EngineWorker::findMissedDeliveries(qint64 webhookId)
+{
+    if (!m_store || m_stopping) {
+        MissedDeliveries missed;
+        missed.webhookId = webhookId;
+        missed.error = QStringLiteral("the engine is stopping");
+        emit missedDeliveriesFound(missed);
+        return;
+    }
+    emit missedDeliveriesFound(WebhookReenabler(*m_store).find(webhookId));
+}
+
+void EngineWorker::reenableWebhook(qint64 webhookId, bool replayMissed)
+{
+    if (!m_store || m_stopping) {
+        ReenableOutcome outcome;
+        outcome.webhookId = webhookId;
+        outcome.error = QStringLiteral("the engine is stopping");
+        emit webhookReenabled(outcome);
+        return;
+    }
+    const ReenableOutcome outcome = WebhookReenabler(*m_store).reenable(webhookId, replayMissed);
+    if (outcome.error.isEmpty()) {
+        qCInfo(lcEngine).noquote() << "webhook" << webhookId << "re-enabled;" << outcome.replayed
+                                   << "deliveries replayed," << outcome.routed << "missed events routed,"
+                                   << outcome.cancelled << "held deliveries cancelled";
+        reloadWebhooks();
+        m_poller->wake({webhookId});
+        m_queueDepthTimer.start();
+    }
+    emit webhookReenabled(outcome);
 }

@@ -5,6 +5,7 @@
 #include "EngineConfig.h"
 #include "HttpRouter.h"
 #include "MetricsRegistry.h"
+#include "MissedDeliveries.h"
 #include "QueueDepth.h"
 #include "RegistryEvent.h"
 #include "WebhookConfig.h"
@@ -47,6 +48,8 @@ public:
     void sendTestEvent(qint64 webhookId);
     // Before start(): the gateway the admin API is attached to while it runs (gRPC admin API).
     void setAdminGateway(std::shared_ptr<AdminGateway> gateway);
+    void findMissedDeliveries(qint64 webhookId);
+    void reenableWebhook(qint64 webhookId, bool replayMissed);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -60,6 +63,8 @@ signals:
     void problem(const QString &message);
     void webhookSaved(const WebhookConfig &webhook, const QString &error);
     void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
+    void missedDeliveriesFound(const MissedDeliveries &missed);
+    void webhookReenabled(const ReenableOutcome &outcome);
 
 private:
     void checkExternalChanges();

@@ -134,8 +134,8 @@
         <translation>Einen Status (500), eine Klasse (5xx) oder „none“ angeben</translation>
     </message>
     <message>
-        <source>Replay all &amp;failed…</source>
-        <translation>Alle &amp;fehlgeschlagenen erneut senden…</translation>
+        <source>Replay &amp;all failed…</source>
+        <translation>&amp;Alle fehlgeschlagenen erneut senden…</translation>
     </message>
     <message>
         <source>Replay every failed delivery this view shows (Ctrl+Shift+R)</source>
@@ -340,6 +340,29 @@ Fehlerklasse: %2
     </message>
 </context>
 <context>
+    <name>DesktopNotifier</name>
+    <message>
+        <source>S&amp;how webhook</source>
+        <translation>Webhoo&amp;k zeigen</translation>
+    </message>
+    <message>
+        <source>Re-enab&amp;le…</source>
+        <translation>Wieder e&amp;inschalten…</translation>
+    </message>
+    <message>
+        <source>D&amp;ismiss</source>
+        <translation>Sch&amp;ließen</translation>
+    </message>
+    <message>
+        <source>Webhook %1 disabled</source>
+        <translation>Webhook %1 deaktiviert</translation>
+    </message>
+    <message>
+        <source>Tidings stopped sending to %1: %2. Re-enable it from the Dashboard.</source>
+        <translation>Tidings sendet nicht mehr an %1: %2. In der Übersicht wieder einschalten.</translation>
+    </message>
+</context>
+<context>
     <name>Engine</name>
     <message>
         <source>the engine is not running</source>
@@ -439,7 +462,7 @@ Fehlerklasse: %2
         <translation>E&amp;reignisse</translation>
     </message>
     <message>
-        <source>&amp;Receiver</source>
+        <source>Re&amp;ceiver</source>
         <translation>&amp;Empfänger</translation>
     </message>
     <message>
@@ -628,6 +651,105 @@ Fehlerklasse: %2
     </message>
 </context>
 <context>
+    <name>ReenableWebhookPanel</name>
+    <message>
+        <source>Disabled webhooks</source>
+        <translation>Deaktivierte Webhooks</translation>
+    </message>
+    <message>
+        <source>Webhoo&amp;k:</source>
+        <translation>Webhoo&amp;k:</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Re-&amp;enable</source>
+        <translation>Wieder e&amp;inschalten</translation>
+    </message>
+    <message>
+        <source>Looking for what it missed…</source>
+        <translation>Suche, was er verpasst hat…</translation>
+    </message>
+    <message>
+        <source>failed (HTTP %1)</source>
+        <translation>fehlgeschlagen (HTTP %1)</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>failed (%1)</source>
+        <translation>fehlgeschlagen (%1)</translation>
+    </message>
+    <message>
+        <source>pending, held while disabled</source>
+        <translation>wartend, zurückgehalten während deaktiviert</translation>
+    </message>
+    <message>
+        <source>not delivered, arrived while disabled</source>
+        <translation>nicht zugestellt, kam während deaktiviert</translation>
+    </message>
+    <message>
+        <source>Cannot tell what it missed: %1</source>
+        <translation>Kann nicht feststellen, was er verpasst hat: %1</translation>
+    </message>
+    <message>
+        <source>its last success at %1</source>
+        <translation>seinem letzten Erfolg am %1</translation>
+    </message>
+    <message>
+        <source>it was added (no success yet)</source>
+        <translation>er angelegt wurde (noch kein Erfolg)</translation>
+    </message>
+    <message>
+        <source>Missed since %1: %2 deliveries; %3 failed, %4 held while disabled, %5 events not delivered.</source>
+        <translation>Verpasst seit %1: %2 Zustellungen; %3 fehlgeschlagen, %4 zurückgehalten, %5 Ereignisse nicht zugestellt.</translation>
+    </message>
+    <message>
+        <source>The newest %1 are listed.</source>
+        <translation>Die neuesten %1 sind aufgeführt.</translation>
+    </message>
+    <message>
+        <source>Replay &amp;all missed (%1)</source>
+        <translation>&amp;Alle verpassten erneut senden (%1)</translation>
+    </message>
+    <message>
+        <source>Replay &amp;none: cancel the held ones (%1), send only new events</source>
+        <translation>&amp;Keine erneut senden: die zurückgehaltenen abbrechen (%1), nur neue Ereignisse senden</translation>
+    </message>
+    <message>
+        <source>Replay &amp;none: send only new events</source>
+        <translation>&amp;Keine erneut senden: nur neue Ereignisse senden</translation>
+    </message>
+    <message>
+        <source>Re-enabling %1…</source>
+        <translation>%1 wird wieder eingeschaltet…</translation>
+    </message>
+    <message>
+        <source>%1 was not re-enabled: %2</source>
+        <translation>%1 wurde nicht wieder eingeschaltet: %2</translation>
+    </message>
+    <message>
+        <source>%1 is enabled again; missed deliveries being sent: %2.</source>
+        <translation>%1 ist wieder eingeschaltet; verpasste Zustellungen werden gesendet: %2.</translation>
+    </message>
+    <message>
+        <source>%1 is enabled again; nothing it missed is sent (held deliveries cancelled: %2).</source>
+        <translation>%1 ist wieder eingeschaltet; nichts Verpasstes wird gesendet (abgebrochene zurückgehaltene Zustellungen: %2).</translation>
+    </message>
+</context>
+<context>
     <name>SettingsView</name>
     <message>
         <source>Copy</source>
@@ -642,12 +764,8 @@ Fehlerklasse: %2
         <translation>Eingangs-Token:</translation>
     </message>
     <message>
-        <source>Database:</source>
-        <translation>Datenbank:</translation>
-    </message>
-    <message>
-        <source>Choose another database with --db PATH or TIDINGS_DB.</source>
-        <translation>Eine andere Datenbank mit --db PFAD oder TIDINGS_DB wählen.</translation>
+        <source>Database in use:</source>
+        <translation>Datenbank in Verwendung:</translation>
     </message>
     <message>
         <source>any free port</source>
@@ -678,8 +796,8 @@ Fehlerklasse: %2
         <translation>Abgeschlossenen Verlauf &amp;behalten für:</translation>
     </message>
     <message>
-        <source>&amp;Save for the next start</source>
-        <translation>Für den nächsten &amp;Start speichern</translation>
+        <source>Save for the &amp;next start</source>
+        <translation>Für den &amp;nächsten Start speichern</translation>
     </message>
     <message>
         <source>not listening</source>
@@ -692,6 +810,58 @@ Fehlerklasse: %2
     <message>
         <source>Saved; applies when the console starts next.</source>
         <translation>Gespeichert; gilt beim nächsten Start der Konsole.</translation>
+    </message>
+    <message>
+        <source>Choose &amp;file…</source>
+        <translation>&amp;Datei wählen…</translation>
+    </message>
+    <message>
+        <source>Database at the ne&amp;xt start:</source>
+        <translation>Datenbank beim nä&amp;chsten Start:</translation>
+    </message>
+    <message>
+        <source>Enter the path of a database file.</source>
+        <translation>Den Pfad einer Datenbankdatei eingeben.</translation>
+    </message>
+    <message>
+        <source>%1 is a folder; enter a file name in it, e.g. %2.</source>
+        <translation>%1 ist ein Ordner; einen Dateinamen darin eingeben, z. B. %2.</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist.</source>
+        <translation>Den Ordner %1 gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder.</source>
+        <translation>%1 ist kein Ordner.</translation>
+    </message>
+    <message>
+        <source>The folder %1 is not writable (%2): Tidings could not keep its database there. Choose another folder or change its permissions.</source>
+        <translation>In den Ordner %1 kann nicht geschrieben werden (%2): Tidings könnte seine Datenbank dort nicht führen. Einen anderen Ordner wählen oder seine Rechte ändern.</translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be written (%2).</source>
+        <translation>Die Datei %1 kann nicht geschrieben werden (%2).</translation>
+    </message>
+    <message>
+        <source>Database file</source>
+        <translation>Datenbankdatei</translation>
+    </message>
+    <message>
+        <source>SQLite databases (*.db *.sqlite);;All files (*)</source>
+        <translation>SQLite-Datenbanken (*.db *.sqlite);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>This is the database in use. --db PATH and TIDINGS_DB override this choice.</source>
+        <translation>Das ist die Datenbank in Verwendung. --db PFAD und TIDINGS_DB haben Vorrang vor dieser Wahl.</translation>
+    </message>
+    <message>
+        <source>Tidings opens this database when the console starts next (after Save); an empty file is created there if none exists. --db PATH and TIDINGS_DB override this choice.</source>
+        <translation>Tidings öffnet diese Datenbank beim nächsten Start der Konsole (nach dem Speichern); gibt es dort keine, wird eine leere angelegt. --db PFAD und TIDINGS_DB haben Vorrang vor dieser Wahl.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
     </message>
 </context>
 <context>

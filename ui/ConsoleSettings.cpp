@@ -23,6 +23,7 @@ ConsoleSettings ConsoleSettings::load(QSettings &settings, const EngineConfig &d
     s.pollIntervalSeconds =
         settings.value(QStringLiteral("pollIntervalSeconds"), s.pollIntervalSeconds).toInt();
     s.retentionDays = settings.value(QStringLiteral("retentionDays"), s.retentionDays).toInt();
+    s.databaseLocation = settings.value(QStringLiteral("databaseLocation")).toString();
     settings.endGroup();
     return s;
 }
@@ -33,6 +34,10 @@ void ConsoleSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("listenPort"), listenPort);
     settings.setValue(QStringLiteral("pollIntervalSeconds"), pollIntervalSeconds);
     settings.setValue(QStringLiteral("retentionDays"), retentionDays);
+    if (databaseLocation.isEmpty())
+        settings.remove(QStringLiteral("databaseLocation"));
+    else
+        settings.setValue(QStringLiteral("databaseLocation"), databaseLocation);
     settings.endGroup();
 }
 
@@ -44,4 +49,11 @@ void ConsoleSettings::applyTo(EngineConfig *config) const
         config->pollIntervalMs = pollIntervalSeconds * 1000;
     if (retentionDays >= 0)
         config->retention.maxAgeMs = retentionDays * dayMs;
+}
+
+QString ConsoleSettings::databaseFor(const QString &given, bool explicitlyGiven) const
+{
+    if (explicitlyGiven || databaseLocation.isEmpty())
+        return given;
+    return databaseLocation;
 }

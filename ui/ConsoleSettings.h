@@ -11,9 +11,14 @@ struct ConsoleSettings
     int listenPort = EngineConfig::defaultPort;
     int pollIntervalSeconds = 10;
     int retentionDays = 30; // 0: keep everything
+    // The database the console opens at its next start; empty: the default (or --db / TIDINGS_DB).
+    QString databaseLocation;
 
     static ConsoleSettings fromConfig(const EngineConfig &config);
     static ConsoleSettings load(QSettings &settings, const EngineConfig &defaults);
     void save(QSettings &settings) const;
     void applyTo(EngineConfig *config) const;
+    // The database to open: --db or TIDINGS_DB when given (`given` and `explicitlyGiven`), else the one
+    // saved here, else `given` (the default location).
+    QString databaseFor(const QString &given, bool explicitlyGiven) const;
 };

@@ -3,6 +3,8 @@
 #include "DashboardQuery.h"
 #include "DeliveryLogQuery.h"
 #include "Engine.h"
+#include "ReenableWebhookPanel.h"
+#include "StatusColours.h"
 #include "Store.h"
 #include "WebhookHealthQuery.h"
 
@@ -21,17 +23,22 @@ namespace {
 
 constexpr int maxBacklogSamples = 2000;
 
+// Follow the system palette (dark mode too) rather than the charts' own light theme.
+void applyPalette(QChart *chart)
+{
+    const QPalette palette;
+    chart->setBackgroundBrush(palette.base());
+    chart->setTitleBrush(palette.text());
+    chart->legend()->setLabelColor(palette.color(QPalette::Text));
+}
+
 QChart *newChart(const QString &title)
 {
     auto *chart = new QChart;
     chart->setTitle(title);
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
-    // Follow the system palette (dark mode too) rather than the charts' own light theme.
-    const QPalette palette;
-    chart->setBackgroundBrush(palette.base());
-    chart->setTitleBrush(palette.text());
-    chart->legend()->setLabelColor(palette.color(QPalette::Text));
+    applyPalette(chart);
     return chart;
 }
 
@@ -88,6 +95,8 @@ DashboardView::DashboardView(Engine &engine, Store &reader, DeliveryLogQuery &qu
     , m_query(query)
 {
     auto *grid = new QGridLayout(this);
+    m_reenable = new ReenableWebhookPanel(engine, this);
+    grid->addWidget(m_reenable, 0, 0, 1, 2);
     m_outcomes = newChart(tr("Attempts per minute by outcome (last hour)"));
     m_latency = newChart(tr("Latency per minute, p50 and p95 (last hour)"));
     m_backlog = newChart(tr("Backlog since the console started"));
@@ -96,13 +105,19 @@ DashboardView::DashboardView(Engine &engine, Store &reader, DeliveryLogQuery &qu
     for (QChart *chart : {m_outcomes, m_latency, m_backlog, m_success}) {
         auto *view = new QChartView(chart, this);
         view->setRenderHint(QPainter::Antialiasing);
-        grid->addWidget(view, i / 2, i % 2);
+        view->setFocusPolicy(Qt::NoFocus); // pictures: Tab goes to the controls
+        grid->addWidget(view, 1 + i / 2, i % 2);
         ++i;
     }
     m_refreshTimer.setInterval(5000);
     connect(&m_refreshTimer, &QTimer::timeout, this, &DashboardView::refresh);
     connect(&engine, &Engine::queueDepthChanged, this, &DashboardView::recordBacklog);
     recordBacklog(reader.queueDepth());
+    // A webhook disabled or re-enabled shows here at once, whichever screen is open.
+    connect(&engine, &Engine::webhookDisabled, this, &DashboardView::reloadDisabledWebhooks);
+    connect(m_reenable, &ReenableWebhookPanel::reenabled, this, &DashboardView::reloadDisabledWebhooks);
+    connect(&engine, &Engine::started, this, &DashboardView::reloadDisabledWebhooks);
+    reloadDisabledWebhooks();
     // Charts are drawn when the screen is shown (showEvent), not while the console opens on another one.
 }
 
@@ -111,6 +126,19 @@ void DashboardView::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
     refresh();
     m_refreshTimer.start();
+}
+
+void DashboardView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::PaletteChange)
+        return;
+    for (QChart *chart : {m_outcomes, m_latency, m_backlog, m_success}) {
+        if (chart)
+            applyPalette(chart);
+    }
+    if (isVisible())
+        refresh();
 }
 
 void DashboardView::hideEvent(QHideEvent *event)
@@ -126,8 +154,14 @@ void DashboardView::recordBacklog(const QueueDepth &depth)
         m_backlogSamples.removeFirst();
 }
 
+void DashboardView::reloadDisabledWebhooks()
+{
+    m_reenable->setWebhooks(m_reader.webhooks());
+}
+
 void DashboardView::refresh()
 {
+    reloadDisabledWebhooks();
     const QList<DashboardMinute> minutes = DashboardQuery::attemptsByMinute(
         m_query.connectionName(), QDateTime::currentDateTimeUtc(), minutesShown);
     QList<QPointF> succeeded;
@@ -142,7 +176,7 @@ void DashboardView::refresh()
         p95.append({x, qreal(m.p95Ms)});
     }
     setTimeSeries(m_outcomes, {{tr("2xx"), succeeded}, {tr("failed"), failed}}, tr("attempts"),
-                  {QColor(0x2e, 0x9e, 0x4f), QColor(0xd0, 0x30, 0x30)});
+                  {StatusColours::success(palette()), StatusColours::failure(palette())});
     setTimeSeries(m_latency, {{tr("p50"), p50}, {tr("p95"), p95}}, tr("ms"));
 
     QList<QPointF> backlog;

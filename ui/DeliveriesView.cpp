@@ -3,6 +3,8 @@
 #include "DeliveryDetailPane.h"
 #include "DeliveryLogModel.h"
 #include "Engine.h"
+#include "ReadableTextDelegate.h"
+#include "StatusColours.h"
 #include "Store.h"
 
 #include <QAction>
@@ -58,7 +60,7 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
     filters->addWidget(m_text, 1);
     filters->addWidget(m_httpStatus);
     filters->addWidget(m_range);
-    auto *bulk = new QPushButton(tr("Replay all &failed…"), this);
+    auto *bulk = new QPushButton(tr("Replay &all failed…"), this);
     bulk->setObjectName(QStringLiteral("bulkReplayButton"));
     bulk->setToolTip(tr("Replay every failed delivery this view shows (Ctrl+Shift+R)"));
     filters->addWidget(bulk);
@@ -84,6 +86,8 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
     m_table->setAlternatingRowColors(true);
+    // The log's status colours, kept readable on the palette in use (dark mode too).
+    m_table->setItemDelegate(new ReadableTextDelegate(m_table));
     const int widths[] = {135, 100, 180, 95, 60, 65, 65, 70};
     for (int c = 0; c < DeliveryLogModel::ColumnCount; ++c)
         m_table->setColumnWidth(c, widths[c]);
@@ -144,6 +148,17 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
     connect(&m_typingDelay, &QTimer::timeout, this, &DeliveriesView::applyFilterFromWidgets);
     connect(m_text, &QLineEdit::textChanged, &m_typingDelay, qOverload<>(&QTimer::start));
     connect(m_httpStatus, &QLineEdit::textChanged, &m_typingDelay, qOverload<>(&QTimer::start));
+    // Enter in a text filter applies it at once and goes to the table, on the first row: filter, Enter,
+    // then the arrow keys and the shortcuts, without a mouse.
+    for (QLineEdit *edit : {m_text, m_httpStatus}) {
+        connect(edit, &QLineEdit::returnPressed, this, [this] {
+            m_typingDelay.stop();
+            applyFilterFromWidgets();
+            m_table->setFocus(Qt::ShortcutFocusReason);
+            if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
+                m_table->selectRow(0);
+        });
+    }
     for (QComboBox *combo : {m_state, m_webhook, m_range})
         connect(combo, &QComboBox::currentIndexChanged, this, &DeliveriesView::applyFilterFromWidgets);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -215,7 +230,9 @@ void DeliveriesView::applyFilterFromWidgets()
     bool valid = true;
     DeliveryLogFilter::parseHttpStatus(m_httpStatus->text(), &low, &high, &valid);
     // An unreadable status is shown, not applied.
-    m_httpStatus->setStyleSheet(valid ? QString() : QStringLiteral("color: #d03030"));
+    m_httpStatus->setStyleSheet(
+        valid ? QString()
+              : QStringLiteral("color: %1").arg(StatusColours::failure(m_httpStatus->palette()).name()));
     m_httpStatus->setToolTip(valid ? QString() : tr("Use a status (500), a class (5xx) or \"none\""));
     filter.httpStatus = valid ? m_httpStatus->text().trimmed() : QString();
     filter.range = DeliveryLogFilter::TimeRange(m_range->currentData().toInt());

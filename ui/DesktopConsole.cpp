@@ -1,6 +1,7 @@
 #include "DesktopConsole.h"
 
 #include "ConsoleSettings.h"
+#include "DarkPalette.h"
 #include "DeliveriesView.h"
 #include "Engine.h"
 #include "EventsView.h"
@@ -14,6 +15,7 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
+#include <QStyleFactory>
 #include <QTableView>
 #include <QTimer>
 #include <QTranslator>
@@ -24,7 +26,7 @@ bool DesktopConsole::displayAvailable()
            qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
 }
 
-int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
+int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation, bool databaseGiven)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("tidings"));
@@ -39,12 +41,19 @@ int DesktopConsole::run(int &argc, char **argv, const QString &databaseLocation)
     if (translator.load(QLocale(), QStringLiteral("tidings"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         QApplication::installTranslator(&translator);
     QApplication::setApplicationDisplayName(QStringLiteral("Tidings"));
+    // Dark-mode screenshots (scripts/screenshot.sh): the palette a dark desktop theme would give, with the
+    // Fusion style, which draws everything from the palette.
+    if (qEnvironmentVariable("TIDINGS_SCREENSHOT_PALETTE") == QLatin1String("dark")) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(DarkPalette::create());
+    }
 
     // The console is for local work: the intake listens on loopback, where no token is needed.
     EngineConfig config;
-    config.databaseLocation = databaseLocation;
     QSettings settings;
-    ConsoleSettings::load(settings, config).applyTo(&config); // the Settings screen's choices
+    const ConsoleSettings chosen = ConsoleSettings::load(settings, config);
+    chosen.applyTo(&config); // the Settings screen's choices
+    config.databaseLocation = chosen.databaseFor(databaseLocation, databaseGiven);
     Engine engine(config);
     MainWindow window(engine);
     window.show();

@@ -3,17 +3,23 @@
 #include "DashboardView.h"
 #include "DeliveriesView.h"
 #include "DeliveryLogQuery.h"
+#include "DesktopNotifier.h"
 #include "Engine.h"
 #include "EventsView.h"
 #include "ReceiverView.h"
+#include "ReenableWebhookPanel.h"
 #include "SettingsView.h"
 #include "Store.h"
+#include "WebhookListModel.h"
 #include "WebhooksView.h"
 
 #include <QAction>
 #include <QLabel>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
 
 MainWindow::MainWindow(Engine &engine, QWidget *parent)
     : QMainWindow(parent)
@@ -32,9 +38,17 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     if (m_reader && !m_logQuery->open(location, &error))
         m_reader.reset();
 
-    m_tabs = new QTabWidget(this);
+    // Above the screens, the in-window notifications (DesktopNotifier, when there is no system tray).
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    m_notifier = new DesktopNotifier(this, this);
+    centralLayout->addWidget(m_notifier->banner());
+    m_tabs = new QTabWidget(central);
     m_tabs->setDocumentMode(true);
-    setCentralWidget(m_tabs);
+    centralLayout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
     if (!m_reader) {
         auto *label = new QLabel(tr("Cannot open the database %1: %2").arg(location, error), m_tabs);
         label->setWordWrap(true);
@@ -51,7 +65,7 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
         m_tabs->addTab(m_events, tr("E&vents"));
         m_receiver = new ReceiverView(engine, m_tabs);
         m_receiver->setObjectName(QStringLiteral("receiver"));
-        m_tabs->addTab(m_receiver, tr("&Receiver"));
+        m_tabs->addTab(m_receiver, tr("Re&ceiver"));
         m_dashboard = new DashboardView(engine, *m_reader, *m_logQuery, m_tabs);
         m_dashboard->setObjectName(QStringLiteral("dashboard"));
         m_tabs->addTab(m_dashboard, tr("Dash&board"));
@@ -59,13 +73,30 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
         m_settings->setObjectName(QStringLiteral("settings"));
         m_tabs->addTab(m_settings, tr("&Settings"));
     }
-    // Ctrl+1.. switches screens.
+    // Keyboard: a screen's main widget takes the focus when the screen is chosen (Ctrl+1.. or Alt+letter),
+    // so the keys work at once without a click.
+    if (m_deliveries) {
+        m_deliveries->setFocusProxy(m_deliveries->table());
+        m_webhooks->setFocusProxy(m_webhooks->table());
+        m_events->setFocusProxy(m_events->table());
+    }
     for (int i = 0; i < m_tabs->count() && i < 9; ++i) {
         auto *action = new QAction(this);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
-        connect(action, &QAction::triggered, m_tabs, [this, i] { m_tabs->setCurrentIndex(i); });
+        connect(action, &QAction::triggered, m_tabs, [this, i] {
+            m_tabs->setCurrentIndex(i);
+            focusScreen(m_tabs->widget(i));
+        });
         addAction(action);
     }
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        // A click on the tab bar keeps the focus there (arrow keys move between tabs); otherwise the
+        // screen gets it.
+        if (!m_tabs->tabBar()->hasFocus())
+            focusScreen(m_tabs->widget(index));
+    });
+    if (m_tabs->count() > 0)
+        focusScreen(m_tabs->widget(0));
 
     m_intakeLabel = new QLabel(tr("Starting the engine…"), this);
     m_intakeLabel->setObjectName(QStringLiteral("intakeLabel"));
@@ -82,8 +113,16 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     });
     connect(&engine, &Engine::problem, this,
             [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+    connect(m_notifier, &DesktopNotifier::showWebhookRequested, this, &MainWindow::showWebhook);
+    connect(m_notifier, &DesktopNotifier::reenableRequested, this, &MainWindow::showReenable);
     connect(&engine, &Engine::webhookDisabled, this, [this](qint64 id, const QString &reason) {
-        statusBar()->showMessage(tr("Webhook %1 disabled: %2").arg(id).arg(reason), 15000);
+        QString name = QString::number(id);
+        if (m_reader) {
+            if (const std::optional<WebhookConfig> webhook = m_reader->webhook(id))
+                name = webhook->name;
+        }
+        statusBar()->showMessage(tr("Webhook %1 disabled: %2").arg(name, reason), 15000);
+        m_notifier->webhookDisabled(id, name, reason);
         if (m_deliveries)
             m_deliveries->reloadWebhooks();
     });
@@ -108,6 +147,46 @@ bool MainWindow::showScreen(const QString &name)
         }
     }
     return false;
+}
+
+void MainWindow::focusScreen(QWidget *screen)
+{
+    if (!screen)
+        return;
+    if (screen->focusProxy()) {
+        screen->setFocus(Qt::TabFocusReason);
+        return;
+    }
+    // The first control that takes Tab focus, in the screen's tab order.
+    for (QWidget *w = screen->nextInFocusChain(); w && w != screen; w = w->nextInFocusChain()) {
+        if (screen->isAncestorOf(w) && w->isEnabled() && w->isVisibleTo(screen) &&
+            (w->focusPolicy() & Qt::TabFocus)) {
+            w->setFocus(Qt::TabFocusReason);
+            return;
+        }
+    }
+}
+
+void MainWindow::showWebhook(qint64 webhookId)
+{
+    if (!m_webhooks)
+        return;
+    showScreen(QStringLiteral("webhooks"));
+    m_webhooks->reload();
+    const int row = m_webhooks->model()->rowOf(webhookId);
+    if (row >= 0)
+        m_webhooks->table()->selectRow(row);
+    m_webhooks->table()->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::showReenable(qint64 webhookId)
+{
+    if (!m_dashboard)
+        return;
+    showScreen(QStringLiteral("dashboard"));
+    m_dashboard->reloadDisabledWebhooks();
+    m_dashboard->reenablePanel()->chooseWebhook(webhookId);
+    focusScreen(m_dashboard);
 }
 
 void MainWindow::showIntake()

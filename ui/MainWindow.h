@@ -10,6 +10,7 @@ class DeliveriesView;
 class EventsView;
 class SettingsView;
 class DashboardView;
+class DesktopNotifier;
 class ReceiverView;
 class WebhooksView;
 class DeliveryLogQuery;
@@ -36,12 +37,20 @@ public:
     QLabel *queueLabel() const { return m_queueLabel; }
     QLabel *intakeLabel() const { return m_intakeLabel; }
     QTabWidget *tabs() const { return m_tabs; }
+    SettingsView *settingsView() const { return m_settings; }
+    DesktopNotifier *notifier() const { return m_notifier; }
     // Shows the screen with this object name ("deliveries", ...); false when there is none.
     bool showScreen(const QString &name);
+    // The Webhooks screen with this webhook selected.
+    void showWebhook(qint64 webhookId);
+    // The Dashboard with this disabled webhook chosen for re-enabling.
+    void showReenable(qint64 webhookId);
 
 private:
     void showIntake();
     void showQueueDepth(const QueueDepth &depth);
+    // Keyboard focus into a screen: its main widget (a focus proxy) or its first control.
+    void focusScreen(QWidget *screen);
 
     Engine &m_engine;
     std::unique_ptr<Store> m_reader;
@@ -55,4 +64,5 @@ private:
     ReceiverView *m_receiver = nullptr;
     QLabel *m_intakeLabel = nullptr;
     QLabel *m_queueLabel = nullptr;
+    DesktopNotifier *m_notifier = nullptr;
 };

@@ -2,6 +2,7 @@
 
 #include "Engine.h"
 #include "ReceiverService.h"
+#include "StatusColours.h"
 #include "WebhookSignature.h"
 
 #include <QCheckBox>
@@ -186,7 +187,7 @@ void ReceiverView::addCaptured(const ReceivedRequest &request)
                                              : tr("INVALID")),
         m_list);
     if (request.signatureChecked && !request.signatureValid)
-        item->setForeground(QColor(0xd0, 0x30, 0x30));
+        item->setForeground(StatusColours::failure(m_list->palette()));
     // A bounded view: the oldest requests go first.
     while (m_requests.size() > maxShownRequests) {
         m_requests.removeFirst();

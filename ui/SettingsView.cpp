@@ -2,8 +2,12 @@
 
 #include "ConsoleSettings.h"
 #include "Engine.h"
+#include "StatusColours.h"
 
 #include <QClipboard>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -12,6 +16,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTemporaryFile>
 #include <QVBoxLayout>
 
 namespace {
@@ -49,13 +54,31 @@ SettingsView::SettingsView(Engine &engine, QWidget *parent)
     form->addRow(tr("Intake token:"), withCopyButton(m_token, QStringLiteral("copyTokenButton"), this));
     m_database = new QLineEdit(engine.config().databaseLocation, this);
     m_database->setObjectName(QStringLiteral("databaseField"));
-    form->addRow(tr("Database:"), withCopyButton(m_database, QStringLiteral("copyDatabaseButton"), this));
-    auto *databaseHint = new QLabel(tr("Choose another database with --db PATH or TIDINGS_DB."), this);
-    databaseHint->setEnabled(false);
-    form->addRow(QString(), databaseHint);
+    form->addRow(tr("Database in use:"),
+                 withCopyButton(m_database, QStringLiteral("copyDatabaseButton"), this));
 
     QSettings settings;
     const ConsoleSettings current = ConsoleSettings::load(settings, engine.config());
+    m_savedDatabase = current.databaseLocation;
+    // The database for the next start: typed, or chosen in a file dialog; checked as it changes.
+    m_nextDatabase = new QLineEdit(current.databaseLocation.isEmpty() ? engine.config().databaseLocation
+                                                                      : current.databaseLocation,
+                                   this);
+    m_nextDatabase->setObjectName(QStringLiteral("nextDatabaseField"));
+    auto *choose = new QPushButton(tr("Choose &file…"), this);
+    choose->setObjectName(QStringLiteral("chooseDatabaseButton"));
+    auto *databaseRow = new QHBoxLayout;
+    databaseRow->addWidget(m_nextDatabase, 1);
+    databaseRow->addWidget(choose);
+    auto *databaseLabel = new QLabel(tr("Database at the ne&xt start:"), this);
+    databaseLabel->setBuddy(m_nextDatabase);
+    form->addRow(databaseLabel, databaseRow);
+    m_databaseCheck = new QLabel(this);
+    m_databaseCheck->setObjectName(QStringLiteral("databaseCheck"));
+    m_databaseCheck->setWordWrap(true);
+    form->addRow(QString(), m_databaseCheck);
+    connect(choose, &QPushButton::clicked, this, &SettingsView::chooseDatabase);
+    connect(m_nextDatabase, &QLineEdit::textChanged, this, &SettingsView::checkDatabase);
     m_port = new QSpinBox(this);
     m_port->setObjectName(QStringLiteral("portSpin"));
     m_port->setRange(0, 65535);
@@ -78,8 +101,9 @@ SettingsView::SettingsView(Engine &engine, QWidget *parent)
     layout->addLayout(form);
 
     auto *buttons = new QHBoxLayout;
-    auto *save = new QPushButton(tr("&Save for the next start"), this);
+    auto *save = new QPushButton(tr("Save for the &next start"), this);
     save->setObjectName(QStringLiteral("saveSettingsButton"));
+    m_saveButton = save;
     m_saved = new QLabel(this);
     m_saved->setObjectName(QStringLiteral("settingsSaved"));
     buttons->addWidget(save);
@@ -90,6 +114,77 @@ SettingsView::SettingsView(Engine &engine, QWidget *parent)
 
     connect(&engine, &Engine::started, this, &SettingsView::showIntake);
     showIntake();
+    checkDatabase();
+}
+
+QString SettingsView::databaseLocationProblem(const QString &location)
+{
+    const QString path = location.trimmed();
+    if (path.isEmpty())
+        return tr("Enter the path of a database file.");
+    if (path.startsWith(QLatin1String("postgresql://")) || path.startsWith(QLatin1String("postgres://")))
+        return QString(); // the server decides; the engine says why at the next start if it refuses
+    const QFileInfo file(path);
+    if (file.isDir())
+        return tr("%1 is a folder; enter a file name in it, e.g. %2.")
+            .arg(QDir::toNativeSeparators(path),
+                 QDir::toNativeSeparators(QDir(path).filePath(QStringLiteral("tidings.db"))));
+    const QFileInfo folder(file.absolutePath());
+    if (!folder.exists())
+        return tr("The folder %1 does not exist.").arg(QDir::toNativeSeparators(folder.filePath()));
+    if (!folder.isDir())
+        return tr("%1 is not a folder.").arg(QDir::toNativeSeparators(folder.filePath()));
+    // Permission bits do not tell the whole story (read-only file systems, root, ACLs): try it. SQLite also
+    // needs to create its -wal and -shm files next to the database.
+    QTemporaryFile probe(QDir(folder.filePath()).filePath(QStringLiteral(".tidings-write-check-XXXXXX")));
+    if (!probe.open())
+        return tr("The folder %1 is not writable (%2): Tidings could not keep its database there. Choose "
+                  "another folder or change its permissions.")
+            .arg(QDir::toNativeSeparators(folder.filePath()), probe.errorString());
+    if (file.exists()) {
+        QFile existing(path);
+        if (!existing.open(QIODevice::ReadWrite))
+            return tr("The file %1 cannot be written (%2).")
+                .arg(QDir::toNativeSeparators(path), existing.errorString());
+    }
+    return QString();
+}
+
+void SettingsView::chooseDatabase()
+{
+    auto *dialog =
+        new QFileDialog(this, tr("Database file"), QFileInfo(m_nextDatabase->text()).absolutePath(),
+                        tr("SQLite databases (*.db *.sqlite);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("databaseFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // An existing database, or the name of a new one.
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setOption(QFileDialog::DontConfirmOverwrite);
+    dialog->setFileMode(QFileDialog::AnyFile);
+    dialog->selectFile(m_nextDatabase->text());
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this](const QString &file) { m_nextDatabase->setText(QDir::toNativeSeparators(file)); });
+    dialog->open();
+}
+
+void SettingsView::checkDatabase()
+{
+    const QString problem = databaseLocationProblem(m_nextDatabase->text());
+    const bool same = m_nextDatabase->text().trimmed() == m_engine.config().databaseLocation;
+    if (!problem.isEmpty()) {
+        m_databaseCheck->setStyleSheet(
+            QStringLiteral("color: %1")
+                .arg(StatusColours::failure(palette(), StatusColours::Surface::Window).name()));
+        m_databaseCheck->setText(problem);
+    } else {
+        m_databaseCheck->setStyleSheet(QString());
+        m_databaseCheck->setText(
+            same ? tr("This is the database in use. --db PATH and TIDINGS_DB override this choice.")
+                 : tr("Tidings opens this database when the console starts next (after Save); an empty "
+                      "file is created there if none exists. --db PATH and TIDINGS_DB override this "
+                      "choice."));
+    }
+    m_saveButton->setEnabled(problem.isEmpty());
 }
 
 void SettingsView::showIntake()
@@ -105,13 +200,23 @@ void SettingsView::showIntake()
     }
 }
 
-void SettingsView::save()
+bool SettingsView::save()
 {
+    const QString problem = databaseLocationProblem(m_nextDatabase->text());
+    if (!problem.isEmpty()) {
+        m_saved->setText(tr("Not saved: %1").arg(problem));
+        return false;
+    }
     ConsoleSettings s;
+    // The database in use stays "whatever --db, TIDINGS_DB or the default say" unless another was chosen.
+    const QString next = m_nextDatabase->text().trimmed();
+    s.databaseLocation =
+        next == m_engine.config().databaseLocation && m_savedDatabase.isEmpty() ? QString() : next;
     s.listenPort = m_port->value();
     s.pollIntervalSeconds = m_pollInterval->value();
     s.retentionDays = m_retention->value();
     QSettings settings;
     s.save(settings);
     m_saved->setText(tr("Saved; applies when the console starts next."));
+    return true;
 }

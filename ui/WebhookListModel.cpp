@@ -1,6 +1,8 @@
 #include "WebhookListModel.h"
+#include "StatusColours.h"
 
 #include <QColor>
+#include <QGuiApplication>
 #include <QLocale>
 
 WebhookListModel::WebhookListModel(QObject *parent)
@@ -26,7 +28,7 @@ QVariant WebhookListModel::data(const QModelIndex &index, int role) const
     if (role == WebhookIdRole)
         return w.id;
     if (role == Qt::ForegroundRole && index.column() == StateColumn && !w.enabled)
-        return QColor(0xd0, 0x30, 0x30);
+        return StatusColours::failure(QGuiApplication::palette());
     if (role == Qt::ToolTipRole && index.column() == StateColumn && !w.enabled)
         return w.disabledReason;
     if (role != Qt::DisplayRole)

@@ -3,6 +3,7 @@
 #include "DeliveryLogQuery.h"
 #include "Engine.h"
 #include "RecentEventsQuery.h"
+#include "StatusColours.h"
 #include "Store.h"
 #include "WebhookEditorDialog.h"
 #include "WebhookHealthQuery.h"
@@ -17,8 +18,21 @@
 #include <QVBoxLayout>
 
 namespace {
-constexpr int previewEvents = 50;
+
+// The test result's colour, readable on the window's palette (light or dark).
+QString successStyle(const QWidget *label)
+{
+    return QStringLiteral("color: %1")
+        .arg(StatusColours::success(label->palette(), StatusColours::Surface::Window).name());
 }
+
+QString failureStyle(const QWidget *label)
+{
+    return QStringLiteral("color: %1")
+        .arg(StatusColours::failure(label->palette(), StatusColours::Surface::Window).name());
+}
+constexpr int previewEvents = 50;
+} // namespace
 
 WebhooksView::WebhooksView(Engine &engine, Store &reader, DeliveryLogQuery &query, QWidget *parent)
     : QWidget(parent)
@@ -81,7 +95,7 @@ WebhooksView::WebhooksView(Engine &engine, Store &reader, DeliveryLogQuery &quer
     connect(&engine, &Engine::webhookDisabled, this, &WebhooksView::reload);
     connect(&engine, &Engine::testEventQueued, this, [this](qint64, qint64 deliveryId, const QString &error) {
         m_testDeliveryId = deliveryId;
-        m_testResult->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("color: #d03030"));
+        m_testResult->setStyleSheet(error.isEmpty() ? QString() : failureStyle(m_testResult));
         m_testResult->setText(error.isEmpty()
                                   ? tr("Test event queued as delivery %1, sending…").arg(deliveryId)
                                   : tr("Test event not sent: %1").arg(error));
@@ -90,7 +104,7 @@ WebhooksView::WebhooksView(Engine &engine, Store &reader, DeliveryLogQuery &quer
         if (attempt.deliveryId != m_testDeliveryId || m_testDeliveryId == 0)
             return;
         const bool ok = attempt.responseStatus >= 200 && attempt.responseStatus < 300;
-        m_testResult->setStyleSheet(ok ? QStringLiteral("color: #2e9e4f") : QStringLiteral("color: #d03030"));
+        m_testResult->setStyleSheet(ok ? successStyle(m_testResult) : failureStyle(m_testResult));
         if (attempt.responseStatus > 0)
             m_testResult->setText(tr("Test event (delivery %1): HTTP %2 in %3 ms")
                                       .arg(attempt.deliveryId)

@@ -16,6 +16,8 @@
 #include <QBarSet>
 #include <QChart>
 #include <QClipboard>
+#include <QDir>
+#include <QFile>
 #include <QGuiApplication>
 #include <QHorizontalBarSeries>
 #include <QLabel>
@@ -25,12 +27,16 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
+
+#include <unistd.h>
 
 class ConsoleTest : public QObject
 {
@@ -39,7 +45,9 @@ class ConsoleTest : public QObject
 private slots:
     void initTestCase();
     void eventsShowWhichWebhooksMatchedAndWhyNot();
+    void liveUpdatesReachAWindowBuiltBeforeTheEngineStarts();
     void settingsMaskTheTokenAndApplyAtTheNextStart();
+    void settingsChooseTheDatabaseForTheNextStart();
     void germanTranslationIsBuiltInAndUsed();
     void dashboardChartsFollowTheDeliveries();
 };
@@ -104,6 +112,33 @@ void ConsoleTest::eventsShowWhichWebhooksMatchedAndWhyNot()
     QCOMPARE(sink.count(), 1);
 }
 
+void ConsoleTest::liveUpdatesReachAWindowBuiltBeforeTheEngineStarts()
+{
+    // As `tidings console` does it: the window first, then the engine.
+    EngineFixture fixture;
+    QVERIFY(fixture.isValid());
+    HttpSink sink;
+    QVERIFY(sink.start());
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("early-window");
+    webhook.url = sink.url().toString();
+    fixture.addWebhook(webhook);
+    Engine engine(fixture.config());
+    MainWindow window(engine);
+    window.show();
+    QSignalSpy started(&engine, &Engine::started);
+    engine.start();
+    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, 10000);
+    IntakeClient intake(engine.intakeUrl());
+    QCOMPARE(intake.post(EventFactory::envelopeOf({})).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(window.deliveriesView()->model()->rowCount(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.deliveriesView()->model()->index(0, DeliveryLogModel::StatusColumn).data().toString(),
+        QStringLiteral("succeeded"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventsView()->model()->rowCount(), 1, 10000);
+    QVERIFY(engine.stopAndWait());
+}
+
 void ConsoleTest::settingsMaskTheTokenAndApplyAtTheNextStart()
 {
     EngineConfig config;
@@ -128,6 +163,81 @@ void ConsoleTest::settingsMaskTheTokenAndApplyAtTheNextStart()
     QCOMPARE(next.listenPort, quint16(9876));
     QCOMPARE(next.pollIntervalMs, 3000);
     QCOMPARE(next.retention.maxAgeMs, qint64(7) * 24 * 3600 * 1000);
+}
+
+void ConsoleTest::settingsChooseTheDatabaseForTheNextStart()
+{
+    QSettings().clear();
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    EngineConfig config;
+    config.databaseLocation = dir.filePath(QStringLiteral("in-use.db"));
+    Engine engine(config);
+    SettingsView view(engine);
+    auto *next = view.findChild<QLineEdit *>(QStringLiteral("nextDatabaseField"));
+    auto *check = view.findChild<QLabel *>(QStringLiteral("databaseCheck"));
+    auto *save = view.findChild<QPushButton *>(QStringLiteral("saveSettingsButton"));
+    QVERIFY(view.findChild<QPushButton *>(QStringLiteral("chooseDatabaseButton")));
+    QCOMPARE(next->text(), config.databaseLocation);
+    QVERIFY2(check->text().startsWith(QStringLiteral("This is the database in use.")),
+             qPrintable(check->text()));
+    QVERIFY(save->isEnabled());
+
+    // A folder that does not exist, a folder instead of a file, a folder where nothing can be created (as
+    // root too: /proc refuses new files to everyone).
+    next->setText(dir.filePath(QStringLiteral("missing/tidings.db")));
+    QCOMPARE(check->text(),
+             QStringLiteral("The folder %1 does not exist.").arg(dir.filePath(QStringLiteral("missing"))));
+    QVERIFY(!save->isEnabled());
+    next->setText(dir.path());
+    QVERIFY2(check->text().contains(QStringLiteral("is a folder; enter a file name in it")),
+             qPrintable(check->text()));
+    next->setText(QStringLiteral("/proc/tidings.db"));
+    QVERIFY2(check->text().startsWith(QStringLiteral("The folder /proc is not writable")),
+             qPrintable(check->text()));
+    QVERIFY(check->text().contains(QStringLiteral("Choose another folder")));
+    QVERIFY(!save->isEnabled());
+    QVERIFY(!view.save());
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("settingsSaved"))
+                ->text()
+                .startsWith(QStringLiteral("Not saved:")));
+    if (geteuid() != 0) { // permission bits bind everyone but root
+        const QString locked = dir.filePath(QStringLiteral("locked"));
+        QVERIFY(QDir().mkdir(locked));
+        QVERIFY(QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+        next->setText(locked + QStringLiteral("/tidings.db"));
+        QVERIFY2(check->text().contains(QStringLiteral("is not writable")), qPrintable(check->text()));
+        QFile::setPermissions(locked,
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    }
+    // The probe leaves nothing behind.
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+
+    // A new file in a writable folder: accepted, saved, and used at the next start unless --db says
+    // otherwise.
+    const QString chosen = dir.filePath(QStringLiteral("elsewhere.db"));
+    next->setText(chosen);
+    QVERIFY2(
+        check->text().startsWith(QStringLiteral("Tidings opens this database when the console starts next")),
+        qPrintable(check->text()));
+    QVERIFY(save->isEnabled());
+    QTest::mouseClick(save, Qt::LeftButton);
+    QSettings settings;
+    const ConsoleSettings saved = ConsoleSettings::load(settings, config);
+    QCOMPARE(saved.databaseLocation, chosen);
+    QCOMPARE(saved.databaseFor(QStringLiteral("/default/tidings.db"), false), chosen);
+    QCOMPARE(saved.databaseFor(QStringLiteral("/given/with/--db.db"), true),
+             QStringLiteral("/given/with/--db.db"));
+    // The database in use is not touched until then.
+    QCOMPARE(engine.config().databaseLocation, config.databaseLocation);
+    QVERIFY(!QFile::exists(chosen));
+
+    // Saving other settings without choosing a database keeps "the default" rather than pinning the path.
+    QSettings().clear();
+    SettingsView fresh(engine);
+    QVERIFY(fresh.save());
+    QSettings reread;
+    QCOMPARE(ConsoleSettings::load(reread, config).databaseLocation, QString());
 }
 
 void ConsoleTest::germanTranslationIsBuiltInAndUsed()
