@@ -62,6 +62,8 @@ void Engine::start()
     connect(m_worker, &EngineWorker::problem, this, &Engine::problem);
     connect(m_worker, &EngineWorker::webhookSaved, this, &Engine::webhookSaved);
     connect(m_worker, &EngineWorker::testEventQueued, this, &Engine::testEventQueued);
+    connect(m_worker, &EngineWorker::overrideReplayFinished, this, &Engine::overrideReplayFinished);
+    connect(m_worker, &EngineWorker::secretRotated, this, &Engine::secretRotated);
     m_thread.start();
     QMetaObject::invokeMethod(m_worker, &EngineWorker::start, Qt::QueuedConnection);
 }
@@ -140,4 +142,28 @@ void Engine::sendTestEvent(qint64 webhookId)
         return;
     }
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhookId] { worker->sendTestEvent(webhookId); });
+}
+
+void Engine::replayWithOverride(qint64 deliveryId, const QString &url, const QByteArray &payload)
+{
+    if (!m_worker) {
+        emit overrideReplayFinished(deliveryId, AttemptRecord(), tr("the engine is not running"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, deliveryId, url, payload] {
+        worker->replayWithOverride(deliveryId, url, payload);
+    });
+}
+
+void Engine::rotateSecret(qint64 webhookId, qint64 graceSeconds)
+{
+    if (!m_worker) {
+        WebhookConfig webhook;
+        webhook.id = webhookId;
+        emit secretRotated(webhook, tr("the engine is not running"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhookId, graceSeconds] {
+        worker->rotateSecret(webhookId, graceSeconds);
+    });
 }

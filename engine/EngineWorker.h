@@ -24,6 +24,7 @@ class HealthEndpoint;
 class MetricsEndpoint;
 class NotificationIntake;
 class OperationsNotifier;
+class OverrideReplay;
 class RetentionSweeper;
 class Store;
 class WebhookHealthMonitor;
@@ -44,6 +45,8 @@ public:
     void saveWebhook(const WebhookConfig &webhook);
     void cancelPendingRetries(const QList<qint64> &deliveryIds);
     void sendTestEvent(qint64 webhookId);
+    void replayWithOverride(qint64 deliveryId, const QString &url, const QByteArray &payload);
+    void rotateSecret(qint64 webhookId, qint64 graceSeconds);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -57,6 +60,8 @@ signals:
     void problem(const QString &message);
     void webhookSaved(const WebhookConfig &webhook, const QString &error);
     void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
+    void overrideReplayFinished(qint64 deliveryId, const AttemptRecord &attempt, const QString &error);
+    void secretRotated(const WebhookConfig &webhook, const QString &error);
 
 private:
     void checkExternalChanges();
@@ -70,6 +75,7 @@ private:
     std::unique_ptr<Store> m_store;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<DeliveryPoller> m_poller;
+    std::unique_ptr<OverrideReplay> m_overrideReplay; // replays to another URL or with an edited payload
     std::unique_ptr<NotificationIntake> m_intake;
     std::unique_ptr<AdminApi> m_admin;
     HttpRouter m_router;       // the listener's paths: the intake now, more endpoints as they come

@@ -116,6 +116,16 @@ void AdminApi::handle(const HttpRequest &request, const HttpResponder &responder
             continue;
         if (entry.route.method == request.method) {
             const AdminRequest adminRequest(request, values);
+            if (entry.operation == Operation::ReplayDelivery &&
+                OverrideReplayEndpoint::wantsOverride(adminRequest)) {
+                if (m_overrides)
+                    m_overrides->handle(adminRequest, responder);
+                else
+                    responder.respond(HttpResponse::error(
+                        501, "not_available",
+                        QStringLiteral("replays with an override are not available here")));
+                return;
+            }
             responder.respond(dispatch(entry.operation, adminRequest));
             return;
         }
@@ -205,4 +215,9 @@ HttpResponse AdminApi::dispatch(Operation operation, const AdminRequest &request
     if (queued)
         emit deliveriesQueued();
     return response;
+}
+
+void AdminApi::setOverrideReplay(OverrideReplay *replays)
+{
+    m_overrides = replays ? std::make_unique<OverrideReplayEndpoint>(*replays) : nullptr;
 }

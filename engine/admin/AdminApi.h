@@ -3,6 +3,7 @@
 #include "DeliveryResource.h"
 #include "EventResource.h"
 #include "HttpServer.h"
+#include "OverrideReplayEndpoint.h"
 #include "RecoveryJobs.h"
 #include "WebhookResource.h"
 
@@ -43,6 +44,9 @@ public:
     // The HttpRouter handler for the prefix.
     void handle(const HttpRequest &request, const HttpResponder &responder);
     static QList<AdminRoute> routes();
+    // Turns on replays to another URL or with an edited payload (a replay with a body); without it such a
+    // replay is refused.
+    void setOverrideReplay(OverrideReplay *replays);
 
 signals:
     void webhooksChanged();
@@ -87,4 +91,5 @@ private:
     DeliveryResource m_deliveries;
     EventResource m_events;
     RecoveryJobs m_recoveries;
+    std::unique_ptr<OverrideReplayEndpoint> m_overrides;
 };
