@@ -8,6 +8,7 @@
 
 #include "CommandContext.h"
 #include "Dispatcher.h"
+#include "OverrideReplayCommand.h"
 #include "Store.h"
 #include "TextTable.h"
 #include "WebhookCommand.h"
@@ -27,10 +28,13 @@ const QString deliveriesUsage =
     QStringLiteral("usage: tidings deliveries list [--status pending|in_flight|succeeded|failed|cancelled] "
                    "[--webhook NAME|ID]\n"
                    "                               [--limit N] [--json]\n"
-                   "       tidings deliveries show ID [--json]");
+                   "       tidings deliveries show ID [--json]\n"
+                   "       tidings delivery replay ID [--url URL] [--payload-file FILE|-]");
 const QString replayUsage = QStringLiteral("usage: tidings replay ID...\n"
                                            "       tidings replay --failed [--webhook NAME|ID] [--since "
-                                           "TIME]   (TIME: ISO 8601 or an age like 30m, 12h, 7d)");
+                                           "TIME]   (TIME: ISO 8601 or an age like 30m, 12h, 7d)\n"
+                                           "       tidings replay ID [--url URL] [--payload-file FILE|-]   "
+                                           "(one attempt now, to another URL and/or with an edited payload)");
 const QString sendTestUsage = QStringLiteral("usage: tidings send-test --webhook NAME|ID");
 
 int remoteFailure(CommandContext &context, const AdminClient::Reply &reply)
@@ -63,6 +67,8 @@ int DeliveryCommand::runDeliveries(CommandContext &context, const QStringList &a
         return list(context, arguments.mid(1));
     if (verb == QLatin1String("show"))
         return show(context, arguments.mid(1));
+    if (verb == QLatin1String("replay"))
+        return runReplay(context, arguments.mid(1));
     return context.fail(
         verb.isEmpty() ? deliveriesUsage
                        : QStringLiteral("unknown deliveries command \"%1\"\n%2").arg(verb, deliveriesUsage),
@@ -265,10 +271,27 @@ int DeliveryCommand::runReplay(CommandContext &context, const QStringList &argum
                        {QStringLiteral("webhook"), QStringLiteral("With --failed: only this webhook."),
                         QStringLiteral("WEBHOOK")},
                        {QStringLiteral("since"), QStringLiteral("With --failed: created since TIME."),
-                        QStringLiteral("TIME")}});
+                        QStringLiteral("TIME")},
+                       {QStringLiteral("url"), QStringLiteral("Send this one attempt to URL instead."),
+                        QStringLiteral("URL")},
+                       {QStringLiteral("payload-file"),
+                        QStringLiteral("Send the JSON in FILE (- for stdin) instead of the payload."),
+                        QStringLiteral("FILE")}});
     int exitCode = 0;
     if (!context.parseOptions(parser, arguments, replayUsage, &exitCode))
         return exitCode;
+    if (parser.isSet(QStringLiteral("url")) || parser.isSet(QStringLiteral("payload-file"))) {
+        bool ok = false;
+        const qint64 id = parser.positionalArguments().value(0).toLongLong(&ok);
+        if (parser.isSet(QStringLiteral("failed")) || parser.positionalArguments().size() != 1 || !ok)
+            return context.fail(
+                QStringLiteral("--url and --payload-file replay one delivery: give its id\n") + replayUsage,
+                CommandContext::UsageError);
+        if (parser.isSet(QStringLiteral("url")) && parser.value(QStringLiteral("url")).trimmed().isEmpty())
+            return context.fail(QStringLiteral("--url needs a URL"), CommandContext::UsageError);
+        return OverrideReplayCommand::run(context, id, parser.value(QStringLiteral("url")).trimmed(),
+                                          parser.value(QStringLiteral("payload-file")));
+    }
     if (parser.isSet(QStringLiteral("webhook")) &&
         parser.value(QStringLiteral("webhook")).trimmed().isEmpty())
         return context.fail(QStringLiteral("--webhook needs a name or id"), CommandContext::UsageError);

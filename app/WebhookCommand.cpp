@@ -7,6 +7,7 @@
 #include "CommandContext.h"
 #include "Dispatcher.h"
 #include "RetryPolicy.h"
+#include "RotateSecretCommand.h"
 #include "Store.h"
 #include "TextTable.h"
 #include "WebhookFilter.h"
@@ -28,6 +29,7 @@ const QString usage = QStringLiteral(
     "       tidings webhook remove NAME|ID\n"
     "       tidings webhook enable NAME|ID\n"
     "       tidings webhook disable NAME|ID [--reason TEXT]\n"
+    "       tidings webhook rotate-secret NAME|ID [--grace 24h]   (0: the old secret stops at once)\n"
     "settings: --name N --url U --secret whsec_... | --generate-secret | --no-secret\n"
     "          --actions push,delete --repository GLOB... --tag GLOB... --media-type TYPE...\n"
     "          --header 'Name: value'... --format registry|cloudevents --retry-schedule 0,5,300\n"
@@ -96,6 +98,8 @@ int WebhookCommand::run(CommandContext &context, const QStringList &arguments)
         return setEnabled(context, rest, true);
     if (verb == QLatin1String("disable"))
         return setEnabled(context, rest, false);
+    if (verb == QLatin1String("rotate-secret"))
+        return RotateSecretCommand::run(context, rest);
     return context.fail(
         verb.isEmpty() ? usage : QStringLiteral("unknown webhook command \"%1\"\n%2").arg(verb, usage),
         CommandContext::UsageError);

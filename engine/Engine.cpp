@@ -78,6 +78,8 @@ void Engine::start()
         if (isSignalConnected(signal))
             connectNotify(signal);
     }
+    connect(m_worker, &EngineWorker::overrideReplayFinished, this, &Engine::overrideReplayFinished);
+    connect(m_worker, &EngineWorker::secretRotated, this, &Engine::secretRotated);
     m_thread.start();
     QMetaObject::invokeMethod(m_worker, &EngineWorker::start, Qt::QueuedConnection);
 }
@@ -182,5 +184,29 @@ void Engine::reenableWebhook(qint64 webhookId, bool replayMissed)
     }
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhookId, replayMissed] {
         worker->reenableWebhook(webhookId, replayMissed);
+    });
+}
+
+void Engine::replayWithOverride(qint64 deliveryId, const QString &url, const QByteArray &payload)
+{
+    if (!m_worker) {
+        emit overrideReplayFinished(deliveryId, AttemptRecord(), tr("the engine is not running"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, deliveryId, url, payload] {
+        worker->replayWithOverride(deliveryId, url, payload);
+    });
+}
+
+void Engine::rotateSecret(qint64 webhookId, qint64 graceSeconds)
+{
+    if (!m_worker) {
+        WebhookConfig webhook;
+        webhook.id = webhookId;
+        emit secretRotated(webhook, tr("the engine is not running"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, webhookId, graceSeconds] {
+        worker->rotateSecret(webhookId, graceSeconds);
     });
 }

@@ -57,6 +57,13 @@ public:
     // Enables a disabled webhook again, sending what it missed again or not; webhookReenabled follows (and
     // the deliveries' usual signals).
     void reenableWebhook(qint64 webhookId, bool replayMissed);
+    // "Replay to another URL or with an edited payload": one manual attempt of the delivery, sent at once
+    // to `url` (empty: the webhook's) with `payload` (null: as configured; else JSON), recorded with what it
+    // changed (see OverrideReplay). overrideReplayFinished follows, with an error when it was refused.
+    void replayWithOverride(qint64 deliveryId, const QString &url, const QByteArray &payload);
+    // A new secret; the previous one keeps signing next to it for `graceSeconds` (0: stops at once).
+    // secretRotated follows with the webhook as stored (new secret, previousSecretExpiresAt).
+    void rotateSecret(qint64 webhookId, qint64 graceSeconds);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -72,6 +79,8 @@ signals:
     void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
     void missedDeliveriesFound(const MissedDeliveries &missed);
     void webhookReenabled(const ReenableOutcome &outcome);
+    void overrideReplayFinished(qint64 deliveryId, const AttemptRecord &attempt, const QString &error);
+    void secretRotated(const WebhookConfig &webhook, const QString &error);
 
 protected:
     void connectNotify(const QMetaMethod &signal) override;

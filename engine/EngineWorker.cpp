@@ -11,7 +11,9 @@
 #include "MetricsEndpoint.h"
 #include "NotificationIntake.h"
 #include "OperationsNotifier.h"
+#include "OverrideReplay.h"
 #include "RetentionSweeper.h"
+#include "SecretRotation.h"
 #include "Store.h"
 #include "TestEvent.h"
 #include "WebhookHealthMonitor.h"
@@ -58,6 +60,7 @@ void EngineWorker::tearDown()
     m_retention.reset();
     m_health.reset();
     m_ops.reset();
+    m_overrideReplay.reset();
     m_poller.reset();
     m_dispatcher.reset();
     m_store.reset();
@@ -85,6 +88,21 @@ void EngineWorker::start()
     QList<DestinationPolicy::Subnet> allowlist;
     DestinationPolicy::parseAllowlist(m_config.allowedDestinations, &allowlist, &error); // validated above
     m_dispatcher->setDestinationPolicy(DestinationPolicy(m_config.destinationGuardEnabled(), allowlist));
+    m_overrideReplay = std::make_unique<OverrideReplay>(*m_store);
+    m_overrideReplay->setDestinationPolicy(DestinationPolicy(m_config.destinationGuardEnabled(), allowlist));
+    connect(
+        m_overrideReplay.get(), &OverrideReplay::finished, this, [this](const OverrideReplayResult &result) {
+            if (result.attempt.id > 0) {
+                qCInfo(lcDelivery).noquote()
+                    << "delivery" << result.deliveryId << "replayed with an override (" << result.attempt.note
+                    << "): answered" << result.attempt.responseStatus << result.attempt.errorClass;
+                emit attemptRecorded(result.attempt);
+                if (result.delivery.id > 0)
+                    emit deliveryChanged(result.delivery);
+                m_queueDepthTimer.start();
+            }
+            emit overrideReplayFinished(result.deliveryId, result.attempt, result.errorMessage);
+        });
     m_poller = std::make_unique<DeliveryPoller>(*m_store, *m_dispatcher, m_config.instanceId,
                                                 m_config.pollIntervalMs, m_config.leaseMarginMs);
     connect(m_dispatcher.get(), &Dispatcher::slotFreed, m_poller.get(), [this](qint64 id) {
@@ -188,6 +206,7 @@ void EngineWorker::start()
                 m_poller->wake();
             m_queueDepthTimer.start();
         });
+        m_admin->setOverrideReplay(m_overrideReplay.get());
         AdminApi *admin = m_admin.get();
         if (m_adminGateway)
             m_adminGateway->attach(admin);
@@ -465,4 +484,34 @@ void EngineWorker::reenableWebhook(qint64 webhookId, bool replayMissed)
         m_queueDepthTimer.start();
     }
     emit webhookReenabled(outcome);
+}
+
+void EngineWorker::replayWithOverride(qint64 deliveryId, const QString &url, const QByteArray &payload)
+{
+    if (!m_overrideReplay || m_stopping) {
+        emit overrideReplayFinished(deliveryId, AttemptRecord(), QStringLiteral("the engine is stopping"));
+        return;
+    }
+    OverrideReplayResult refusal;
+    if (m_overrideReplay->start(OverrideReplayRequest{deliveryId, url, payload}, &refusal) == 0)
+        emit overrideReplayFinished(deliveryId, AttemptRecord(), refusal.errorMessage);
+}
+
+void EngineWorker::rotateSecret(qint64 webhookId, qint64 graceSeconds)
+{
+    WebhookConfig unchanged;
+    unchanged.id = webhookId;
+    if (!m_store || m_stopping) {
+        emit secretRotated(unchanged, QStringLiteral("the engine is stopping"));
+        return;
+    }
+    QString error;
+    const std::optional<WebhookConfig> rotated =
+        SecretRotation::rotate(*m_store, webhookId, graceSeconds, &error);
+    if (!rotated) {
+        emit secretRotated(unchanged, error);
+        return;
+    }
+    reloadWebhooks();
+    emit secretRotated(*rotated, QString());
 }

@@ -26,6 +26,7 @@ class HealthEndpoint;
 class MetricsEndpoint;
 class NotificationIntake;
 class OperationsNotifier;
+class OverrideReplay;
 class RetentionSweeper;
 class Store;
 class WebhookHealthMonitor;
@@ -50,6 +51,8 @@ public:
     void setAdminGateway(std::shared_ptr<AdminGateway> gateway);
     void findMissedDeliveries(qint64 webhookId);
     void reenableWebhook(qint64 webhookId, bool replayMissed);
+    void replayWithOverride(qint64 deliveryId, const QString &url, const QByteArray &payload);
+    void rotateSecret(qint64 webhookId, qint64 graceSeconds);
 
 signals:
     void started(const QUrl &intakeUrl);
@@ -65,6 +68,8 @@ signals:
     void testEventQueued(qint64 webhookId, qint64 deliveryId, const QString &error);
     void missedDeliveriesFound(const MissedDeliveries &missed);
     void webhookReenabled(const ReenableOutcome &outcome);
+    void overrideReplayFinished(qint64 deliveryId, const AttemptRecord &attempt, const QString &error);
+    void secretRotated(const WebhookConfig &webhook, const QString &error);
 
 private:
     void checkExternalChanges();
@@ -78,6 +83,7 @@ private:
     std::unique_ptr<Store> m_store;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<DeliveryPoller> m_poller;
+    std::unique_ptr<OverrideReplay> m_overrideReplay; // replays to another URL or with an edited payload
     std::unique_ptr<NotificationIntake> m_intake;
     std::unique_ptr<AdminApi> m_admin;
     std::shared_ptr<AdminGateway> m_adminGateway;

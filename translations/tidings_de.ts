@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
     <name>DashboardView</name>
@@ -130,7 +131,7 @@
         <translation>Alle Webhooks</translation>
     </message>
     <message>
-        <source>Use a status (500), a class (5xx) or "none"</source>
+        <source>Use a status (500), a class (5xx) or &quot;none&quot;</source>
         <translation>Einen Status (500), eine Klasse (5xx) oder „none“ angeben</translation>
     </message>
     <message>
@@ -148,7 +149,9 @@
     <message numerus="yes">
         <source>Replaying %n failed delivery(ies).</source>
         <translation>
-            <numerusform>%n fehlgeschlagene Zustellung wird erneut gesendet.</numerusform><numerusform>%n fehlgeschlagene Zustellungen werden erneut gesendet.</numerusform></translation>
+            <numerusform>%n fehlgeschlagene Zustellung wird erneut gesendet.</numerusform>
+            <numerusform>%n fehlgeschlagene Zustellungen werden erneut gesendet.</numerusform>
+        </translation>
     </message>
     <message>
         <source>No failed deliveries in this view.</source>
@@ -161,7 +164,9 @@
     <message numerus="yes">
         <source>Replay %n failed delivery(ies) shown by the current filters?</source>
         <translation>
-            <numerusform>Die %n fehlgeschlagene Zustellung der aktuellen Filter erneut senden?</numerusform><numerusform>Die %n fehlgeschlagenen Zustellungen der aktuellen Filter erneut senden?</numerusform></translation>
+            <numerusform>Die %n fehlgeschlagene Zustellung der aktuellen Filter erneut senden?</numerusform>
+            <numerusform>Die %n fehlgeschlagenen Zustellungen der aktuellen Filter erneut senden?</numerusform>
+        </translation>
     </message>
     <message>
         <source>Replaying failed deliveries…</source>
@@ -174,6 +179,10 @@
     <message>
         <source>Cancelled: %1 of %2 failed deliveries replayed.</source>
         <translation>Abgebrochen: %1 von %2 fehlgeschlagenen Zustellungen erneut gesendet.</translation>
+    </message>
+    <message>
+        <source>Replay to another URL or with edited payload…</source>
+        <translation>An andere URL oder mit bearbeiteten Nutzdaten erneut senden…</translation>
     </message>
 </context>
 <context>
@@ -191,7 +200,7 @@
         <translation>Als c&amp;url kopieren</translation>
     </message>
     <message>
-        <source>Copy the shown attempt's request as a curl command (Ctrl+Shift+C)</source>
+        <source>Copy the shown attempt&apos;s request as a curl command (Ctrl+Shift+C)</source>
         <translation>Die Anfrage des angezeigten Versuchs als curl-Befehl kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
@@ -245,7 +254,9 @@
     <message numerus="yes">
         <source>&lt;b&gt;Delivery %1&lt;/b&gt; of %2 %3%4 to &lt;b&gt;%5&lt;/b&gt;: %6 after %n attempt(s)%7</source>
         <translation>
-            <numerusform>&lt;b&gt;Zustellung %1&lt;/b&gt; von %2 %3%4 an &lt;b&gt;%5&lt;/b&gt;: %6 nach %n Versuch%7</numerusform><numerusform>&lt;b&gt;Zustellung %1&lt;/b&gt; von %2 %3%4 an &lt;b&gt;%5&lt;/b&gt;: %6 nach %n Versuchen%7</numerusform></translation>
+            <numerusform>&lt;b&gt;Zustellung %1&lt;/b&gt; von %2 %3%4 an &lt;b&gt;%5&lt;/b&gt;: %6 nach %n Versuch%7</numerusform>
+            <numerusform>&lt;b&gt;Zustellung %1&lt;/b&gt; von %2 %3%4 an &lt;b&gt;%5&lt;/b&gt;: %6 nach %n Versuchen%7</numerusform>
+        </translation>
     </message>
     <message>
         <source>No attempt yet.</source>
@@ -262,6 +273,38 @@ Error class: %2
         <translation>Keine Antwort nach %1 ms.
 Fehlerklasse: %2
 %3</translation>
+    </message>
+    <message>
+        <source>Replay to another URL or with edited &amp;payload…</source>
+        <translation>An andere URL oder mit bearbeiteten &amp;Nutzdaten erneut senden…</translation>
+    </message>
+    <message>
+        <source>Send one attempt now to another URL and/or with an edited payload; the timeline records what changed (Ctrl+Shift+E)</source>
+        <translation>Jetzt einen Versuch an eine andere URL und/oder mit bearbeiteten Nutzdaten senden; der Verlauf hält fest, was geändert wurde (Strg+Umschalt+E)</translation>
+    </message>
+    <message>
+        <source>replayed to %1</source>
+        <translation>erneut gesendet an %1</translation>
+    </message>
+    <message>
+        <source>payload edited</source>
+        <translation>Nutzdaten bearbeitet</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>Replay with an override: %1</source>
+        <translation>Erneut gesendet mit Änderung: %1</translation>
+    </message>
+    <message>
+        <source>Webhook URL: %1</source>
+        <translation>Webhook-URL: %1</translation>
+    </message>
+    <message>
+        <source>Original payload SHA-256: %1</source>
+        <translation>SHA-256 der ursprünglichen Nutzdaten: %1</translation>
     </message>
 </context>
 <context>
@@ -501,11 +544,11 @@ Fehlerklasse: %2
 <context>
     <name>ReceiverServer</name>
     <message>
-        <source>not checked: choose the webhook's secret to check signatures</source>
+        <source>not checked: choose the webhook&apos;s secret to check signatures</source>
         <translation>nicht geprüft: das Geheimnis des Webhooks wählen, um Signaturen zu prüfen</translation>
     </message>
     <message>
-        <source>not checked: the receiver's secret is not usable (%1)</source>
+        <source>not checked: the receiver&apos;s secret is not usable (%1)</source>
         <translation>nicht geprüft: das Geheimnis des Empfängers ist unbrauchbar (%1)</translation>
     </message>
     <message>
@@ -527,6 +570,10 @@ Fehlerklasse: %2
     <message>
         <source>invalid: the webhook-signature or webhook-timestamp header is malformed</source>
         <translation>ungültig: der Header webhook-signature oder webhook-timestamp ist fehlerhaft</translation>
+    </message>
+    <message>
+        <source>valid: one of the %1 signatures was made with this secret (the sender is rotating its secret and signs with the new and the previous one)</source>
+        <translation>gültig: eine der %1 Signaturen wurde mit diesem Geheimnis erstellt (der Absender wechselt sein Geheimnis und signiert mit dem neuen und dem bisherigen)</translation>
     </message>
 </context>
 <context>
@@ -552,7 +599,7 @@ Fehlerklasse: %2
         <translation>Antworten und Signaturprüfung</translation>
     </message>
     <message>
-        <source>the webhook's whsec_ secret; empty: signatures are not checked</source>
+        <source>the webhook&apos;s whsec_ secret; empty: signatures are not checked</source>
         <translation>das whsec_-Geheimnis des Webhooks; leer: Signaturen werden nicht geprüft</translation>
     </message>
     <message>
@@ -596,7 +643,7 @@ Fehlerklasse: %2
         <translation>Nie antworten (der Sender läuft in ein Timeout)</translation>
     </message>
     <message>
-        <source>Webhook "%1" now delivers here.</source>
+        <source>Webhook &quot;%1&quot; now delivers here.</source>
         <translation>Webhook „%1“ liefert jetzt hierher.</translation>
     </message>
     <message>
@@ -747,6 +794,108 @@ Fehlerklasse: %2
     <message>
         <source>%1 is enabled again; nothing it missed is sent (held deliveries cancelled: %2).</source>
         <translation>%1 ist wieder eingeschaltet; nichts Verpasstes wird gesendet (abgebrochene zurückgehaltene Zustellungen: %2).</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayOverrideDialog</name>
+    <message>
+        <source>Replay delivery %1 to another URL or with an edited payload</source>
+        <translation>Zustellung %1 an eine andere URL oder mit bearbeiteten Nutzdaten erneut senden</translation>
+    </message>
+    <message>
+        <source>Sends one attempt now, signed with the webhook&apos;s secret over the body below, and records what was changed in the attempt timeline. It is not retried. It completes the delivery only when it reaches the webhook&apos;s own URL with a 2xx.</source>
+        <translation>Sendet jetzt einen Versuch, mit dem Geheimnis des Webhooks über den Body unten signiert, und hält im Versuchsverlauf fest, was geändert wurde. Er wird nicht wiederholt. Er schließt die Zustellung nur ab, wenn er die eigene URL des Webhooks mit einem 2xx erreicht.</translation>
+    </message>
+    <message>
+        <source>Target URL</source>
+        <translation>Ziel-URL</translation>
+    </message>
+    <message>
+        <source>Target &amp;URL:</source>
+        <translation>Ziel-&amp;URL:</translation>
+    </message>
+    <message>
+        <source>&amp;Payload (JSON):</source>
+        <translation>&amp;Nutzdaten (JSON):</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Nutzdaten</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Senden</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Nicht gesendet: %1</translation>
+    </message>
+    <message>
+        <source>The target URL must be an http:// or https:// URL with a host.</source>
+        <translation>Die Ziel-URL muss eine http://- oder https://-URL mit Host sein.</translation>
+    </message>
+    <message>
+        <source>The payload is not valid JSON: %1 at line %2, column %3.</source>
+        <translation>Die Nutzdaten sind kein gültiges JSON: %1 in Zeile %2, Spalte %3.</translation>
+    </message>
+    <message>
+        <source>replayed to %1</source>
+        <translation>erneut gesendet an %1</translation>
+    </message>
+    <message>
+        <source>payload edited</source>
+        <translation>Nutzdaten bearbeitet</translation>
+    </message>
+    <message>
+        <source>Nothing changed: this sends the delivery as configured.</source>
+        <translation>Nichts geändert: die Zustellung wird wie konfiguriert gesendet.</translation>
+    </message>
+    <message>
+        <source>The attempt will record: %1</source>
+        <translation>Der Versuch hält fest: %1</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Wird gesendet…</translation>
+    </message>
+</context>
+<context>
+    <name>RotateSecretDialog</name>
+    <message>
+        <source>Rotate the secret</source>
+        <translation>Geheimnis wechseln</translation>
+    </message>
+    <message>
+        <source>A new secret signs every delivery from now on. During the grace period the previous secret signs too (both signatures are sent), so the receiver can switch to the new one without failing a delivery.</source>
+        <translation>Ab jetzt signiert ein neues Geheimnis jede Zustellung. Während der Übergangsfrist signiert auch das bisherige (beide Signaturen werden gesendet), sodass der Empfänger ohne fehlgeschlagene Zustellung auf das neue wechseln kann.</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> h</translation>
+    </message>
+    <message>
+        <source>none: the previous secret stops at once</source>
+        <translation>keine: das bisherige Geheimnis endet sofort</translation>
+    </message>
+    <message>
+        <source>&amp;Grace period:</source>
+        <translation>Über&amp;gangsfrist:</translation>
+    </message>
+    <message>
+        <source>&amp;Rotate</source>
+        <translation>&amp;Wechseln</translation>
+    </message>
+    <message>
+        <source>The previous secret stops working as soon as you rotate.</source>
+        <translation>Das bisherige Geheimnis gilt nicht mehr, sobald gewechselt wird.</translation>
+    </message>
+    <message>
+        <source>The previous secret stays valid until about %1.</source>
+        <translation>Das bisherige Geheimnis bleibt bis etwa %1 gültig.</translation>
     </message>
 </context>
 <context>
@@ -1019,7 +1168,7 @@ Fehlerklasse: %2
         <translation>Ein Name darf nicht nur aus Ziffern bestehen (das sind IDs).</translation>
     </message>
     <message>
-        <source>A webhook named "%1" exists already.</source>
+        <source>A webhook named &quot;%1&quot; exists already.</source>
         <translation>Ein Webhook namens „%1“ existiert bereits.</translation>
     </message>
     <message>
@@ -1027,7 +1176,7 @@ Fehlerklasse: %2
         <translation>Die Ziel-URL eingeben.</translation>
     </message>
     <message>
-        <source>"%1" is not an http:// or https:// URL with a host.</source>
+        <source>&quot;%1&quot; is not an http:// or https:// URL with a host.</source>
         <translation>„%1“ ist keine http://- oder https://-URL mit Host.</translation>
     </message>
     <message>
@@ -1043,15 +1192,15 @@ Fehlerklasse: %2
         <translation>Das Geheimnis ist unbrauchbar: %1. Ein neues erzeugen.</translation>
     </message>
     <message>
-        <source>Header name "%1" is not a valid HTTP header name.</source>
+        <source>Header name &quot;%1&quot; is not a valid HTTP header name.</source>
         <translation>„%1“ ist kein gültiger HTTP-Headername.</translation>
     </message>
     <message>
-        <source>Header "%1" is set by Tidings itself.</source>
+        <source>Header &quot;%1&quot; is set by Tidings itself.</source>
         <translation>Den Header „%1“ setzt Tidings selbst.</translation>
     </message>
     <message>
-        <source>Retry schedule: "%1" is not a number of seconds.</source>
+        <source>Retry schedule: &quot;%1&quot; is not a number of seconds.</source>
         <translation>Wiederholungsplan: „%1“ ist keine Anzahl Sekunden.</translation>
     </message>
     <message>
@@ -1081,11 +1230,37 @@ Fehlerklasse: %2
     <message numerus="yes">
         <source>%1 of the last %n event(s) would be delivered.</source>
         <translation>
-            <numerusform>%1 des letzten Ereignisses würde zugestellt.</numerusform><numerusform>%1 der letzten %n Ereignisse würden zugestellt.</numerusform></translation>
+            <numerusform>%1 des letzten Ereignisses würde zugestellt.</numerusform>
+            <numerusform>%1 der letzten %n Ereignisse würden zugestellt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Saving…</source>
         <translation>Speichern…</translation>
+    </message>
+    <message>
+        <source>R&amp;otate…</source>
+        <translation>We&amp;chseln…</translation>
+    </message>
+    <message>
+        <source>A new secret now, with the previous one still valid for a grace period</source>
+        <translation>Jetzt ein neues Geheimnis, das bisherige bleibt für eine Übergangsfrist gültig</translation>
+    </message>
+    <message>
+        <source>Not rotated: %1</source>
+        <translation>Nicht gewechselt: %1</translation>
+    </message>
+    <message>
+        <source>Rotating…</source>
+        <translation>Wird gewechselt…</translation>
+    </message>
+    <message>
+        <source>The previous secret stays valid until %1: deliveries carry both signatures.</source>
+        <translation>Das bisherige Geheimnis bleibt bis %1 gültig: Zustellungen tragen beide Signaturen.</translation>
+    </message>
+    <message>
+        <source>Only the current secret signs deliveries.</source>
+        <translation>Nur das aktuelle Geheimnis signiert Zustellungen.</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,8 @@
 #include "Engine.h"
 #include "ReadableTextDelegate.h"
 #include "StatusColours.h"
+#include "PayloadBuilder.h"
+#include "ReplayOverrideDialog.h"
 #include "Store.h"
 
 #include <QAction>
@@ -107,6 +109,10 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
     replayAction->setObjectName(QStringLiteral("replayAction"));
     replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     connect(replayAction, &QAction::triggered, this, &DeliveriesView::replaySelected);
+    auto *overrideAction = new QAction(tr("Replay to another URL or with edited payload…"), this);
+    overrideAction->setObjectName(QStringLiteral("replayOverrideAction"));
+    overrideAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    connect(overrideAction, &QAction::triggered, this, &DeliveriesView::replayWithOverride);
     auto *curlAction = new QAction(tr("Copy as curl"), this);
     curlAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     connect(curlAction, &QAction::triggered, m_detail, &DeliveryDetailPane::copyAsCurl);
@@ -117,12 +123,13 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
     bulkAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     connect(bulkAction, &QAction::triggered, this, &DeliveriesView::replayAllFailed);
     connect(bulk, &QPushButton::clicked, this, &DeliveriesView::replayAllFailed);
-    for (QAction *action : {focusFilterAction, replayAction, curlAction, cancelAction, bulkAction}) {
+    for (QAction *action :
+         {focusFilterAction, replayAction, overrideAction, curlAction, cancelAction, bulkAction}) {
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         addAction(action);
     }
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_table->addActions({replayAction, curlAction, cancelAction});
+    m_table->addActions({replayAction, overrideAction, curlAction, cancelAction});
 
     // Bulk replay goes to the engine in chunks, a few per second of UI time, so the progress can show and
     // Cancel can stop the rest.
@@ -165,6 +172,8 @@ DeliveriesView::DeliveriesView(Engine &engine, Store &reader, DeliveryLogQuery &
             &DeliveriesView::selectionChanged);
     connect(m_detail, &DeliveryDetailPane::replayRequested, this,
             [this](qint64 id) { m_engine.replay({id}); });
+    connect(m_detail, &DeliveryDetailPane::replayWithOverrideRequested, this,
+            &DeliveriesView::replayWithOverride);
     connect(m_detail, &DeliveryDetailPane::cancelRequested, this,
             [this](qint64 id) { m_engine.cancelPendingRetries({id}); });
     connect(m_model, &DeliveryLogModel::refreshed, this, [this](const QSet<qint64> &changed) {
@@ -253,6 +262,24 @@ void DeliveriesView::replaySelected()
 {
     if (m_detail->deliveryId() > 0)
         m_engine.replay({m_detail->deliveryId()});
+}
+
+void DeliveriesView::replayWithOverride()
+{
+    const qint64 id = m_detail->deliveryId();
+    const std::optional<DeliveryRecord> delivery = id > 0 ? m_reader.delivery(id) : std::nullopt;
+    if (!delivery || delivery->state == DeliveryState::InFlight)
+        return;
+    const std::optional<WebhookConfig> webhook = m_reader.webhook(delivery->webhookId);
+    const std::optional<RegistryEvent> event = m_reader.event(delivery->eventRowId);
+    if (!webhook || !event)
+        return;
+    // The body this delivery sends as configured: what the editor starts from.
+    const DeliveryPayload payload = PayloadBuilder::build(*event, webhook->payloadFormat);
+    auto *dialog = new ReplayOverrideDialog(m_engine, id, webhook->url, payload.body, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, m_detail, &DeliveryDetailPane::reload);
+    dialog->open();
 }
 
 void DeliveriesView::cancelSelected()

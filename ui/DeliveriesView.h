@@ -37,6 +37,8 @@ private:
     void showFilterInWidgets(const DeliveryLogFilter &filter);
     void selectionChanged();
     void replaySelected();
+    // Opens "Replay to another URL or with an edited payload…" for the delivery in the detail pane.
+    void replayWithOverride();
     void cancelSelected();
 
     Engine &m_engine;

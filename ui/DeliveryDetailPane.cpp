@@ -33,6 +33,11 @@ DeliveryDetailPane::DeliveryDetailPane(Store &reader, QWidget *parent)
     m_replay = new QPushButton(tr("&Replay"), this);
     m_replay->setObjectName(QStringLiteral("replayButton"));
     m_replay->setToolTip(tr("Send this delivery again as a new series of attempts (Ctrl+R)"));
+    m_replayOverride = new QPushButton(tr("Replay to another URL or with edited &payload…"), this);
+    m_replayOverride->setObjectName(QStringLiteral("replayOverrideButton"));
+    m_replayOverride->setToolTip(
+        tr("Send one attempt now to another URL and/or with an edited payload; the timeline records what "
+           "changed (Ctrl+Shift+E)"));
     m_copyCurl = new QPushButton(tr("Copy as c&url"), this);
     m_copyCurl->setObjectName(QStringLiteral("copyCurlButton"));
     m_copyCurl->setToolTip(tr("Copy the shown attempt's request as a curl command (Ctrl+Shift+C)"));
@@ -40,6 +45,7 @@ DeliveryDetailPane::DeliveryDetailPane(Store &reader, QWidget *parent)
     m_cancel->setObjectName(QStringLiteral("cancelRetriesButton"));
     m_cancel->setToolTip(tr("Stop retrying this delivery (Ctrl+K)"));
     buttons->addWidget(m_replay);
+    buttons->addWidget(m_replayOverride);
     buttons->addWidget(m_copyCurl);
     buttons->addWidget(m_cancel);
     buttons->addStretch();
@@ -71,6 +77,10 @@ DeliveryDetailPane::DeliveryDetailPane(Store &reader, QWidget *parent)
     connect(m_replay, &QPushButton::clicked, this, [this] {
         if (m_deliveryId > 0)
             emit replayRequested(m_deliveryId);
+    });
+    connect(m_replayOverride, &QPushButton::clicked, this, [this] {
+        if (m_deliveryId > 0)
+            emit replayWithOverrideRequested(m_deliveryId);
     });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         if (m_deliveryId > 0)
@@ -112,7 +122,9 @@ void DeliveryDetailPane::reload()
                 .arg(a.durationMs);
         if (a.manual)
             line += tr("  (replay)");
-        if (!a.note.isEmpty())
+        if (!a.replayOverride.isEmpty())
+            line += QStringLiteral("  ") + overrideText(a.replayOverride);
+        else if (!a.note.isEmpty())
             line += QStringLiteral("  ") + a.note;
         auto *item = new QListWidgetItem(line, m_timeline);
         item->setForeground(a.responseStatus >= 200 && a.responseStatus < 300 ? QColor(0x2e, 0x9e, 0x4f)
@@ -136,6 +148,7 @@ void DeliveryDetailPane::reload()
                                   d.webhookName.toHtmlEscaped(), DeliveryLogModel::stateText(d.state), next));
     }
     m_replay->setEnabled(delivery && delivery->state != DeliveryState::InFlight);
+    m_replayOverride->setEnabled(delivery && delivery->state != DeliveryState::InFlight);
     m_cancel->setEnabled(delivery && delivery->state == DeliveryState::Pending);
     m_copyCurl->setEnabled(!m_attempts.isEmpty());
 
@@ -170,6 +183,16 @@ QString DeliveryDetailPane::bodyText(const QByteArray &body)
     return QString::fromUtf8(body);
 }
 
+QString DeliveryDetailPane::overrideText(const AttemptOverride &change)
+{
+    QStringList parts;
+    if (change.urlChanged())
+        parts.append(tr("replayed to %1").arg(change.url));
+    if (change.payloadEdited)
+        parts.append(tr("payload edited"));
+    return parts.join(tr(", "));
+}
+
 void DeliveryDetailPane::showAttempt(int index)
 {
     if (index < 0 || index >= m_attempts.size()) {
@@ -178,8 +201,20 @@ void DeliveryDetailPane::showAttempt(int index)
         return;
     }
     const AttemptRecord &a = m_attempts.at(index);
-    m_request->setPlainText(QStringLiteral("POST ") + a.url + QStringLiteral("\n") +
-                            headersText(a.requestHeaders) + QLatin1Char('\n') + bodyText(a.requestBody));
+    QString request = QStringLiteral("POST ") + a.url + QStringLiteral("\n") + headersText(a.requestHeaders) +
+                      QLatin1Char('\n') + bodyText(a.requestBody);
+    if (!a.replayOverride.isEmpty()) {
+        // The audit trail: where it would have gone, and which body it replaced.
+        QString audit =
+            tr("Replay with an override: %1").arg(overrideText(a.replayOverride)) + QLatin1Char('\n');
+        if (a.replayOverride.urlChanged())
+            audit += tr("Webhook URL: %1").arg(a.replayOverride.originalUrl) + QLatin1Char('\n');
+        if (a.replayOverride.payloadEdited)
+            audit += tr("Original payload SHA-256: %1").arg(a.replayOverride.originalPayloadSha256) +
+                     QLatin1Char('\n');
+        request = audit + QLatin1Char('\n') + request;
+    }
+    m_request->setPlainText(request);
     if (a.responseStatus > 0) {
         QString text = tr("HTTP %1 after %2 ms").arg(a.responseStatus).arg(a.durationMs) + QLatin1Char('\n') +
                        headersText(a.responseHeaders) + QLatin1Char('\n') + bodyText(a.responseBody);

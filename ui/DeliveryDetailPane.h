@@ -30,12 +30,15 @@ public:
 
 signals:
     void replayRequested(qint64 deliveryId);
+    void replayWithOverrideRequested(qint64 deliveryId);
     void cancelRequested(qint64 deliveryId);
 
 private:
     void showAttempt(int index);
     static QString headersText(const AttemptRecord::Headers &headers);
     static QString bodyText(const QByteArray &body);
+    // "replayed to <url>", "payload edited": what a replay with an override changed, for the timeline.
+    static QString overrideText(const AttemptOverride &change);
 
     Store &m_reader;
     qint64 m_deliveryId = 0;
@@ -43,6 +46,7 @@ private:
     QList<AttemptRecord> m_attempts;
     QLabel *m_title = nullptr;
     QPushButton *m_replay = nullptr;
+    QPushButton *m_replayOverride = nullptr;
     QPushButton *m_copyCurl = nullptr;
     QPushButton *m_cancel = nullptr;
     QListWidget *m_timeline = nullptr;

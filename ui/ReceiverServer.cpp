@@ -62,6 +62,11 @@ QString ReceiverServer::checkSignature(const ReceiverBehaviour &behaviour, const
                                      nowSeconds, behaviour.toleranceSeconds)) {
     case WebhookSignature::Verdict::Valid:
         *valid = true;
+        // Several signatures: the sender is in a secret rotation's grace period (new and previous secret).
+        if (signature.simplified().count(' ') > 0)
+            return tr("valid: one of the %1 signatures was made with this secret (the sender is rotating its "
+                      "secret and signs with the new and the previous one)")
+                .arg(signature.simplified().count(' ') + 1);
         return tr("valid: signed with this secret");
     case WebhookSignature::Verdict::NoMatchingSignature:
         return tr("invalid: no signature matches; the webhook uses another secret, or the body or webhook-id "

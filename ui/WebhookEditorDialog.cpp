@@ -1,5 +1,8 @@
 #include "WebhookEditorDialog.h"
 
+#include "RotateSecretDialog.h"
+#include "SigningKeys.h"
+
 #include "Dispatcher.h"
 #include "Engine.h"
 #include "RetryPolicy.h"
@@ -18,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSpinBox>
@@ -112,13 +116,21 @@ WebhookEditorDialog::WebhookEditorDialog(Engine &engine, const WebhookConfig &we
     generate->setObjectName(QStringLiteral("generateSecretButton"));
     auto *copySecret = new QPushButton(tr("Cop&y"), this);
     copySecret->setObjectName(QStringLiteral("copySecretButton"));
+    m_rotate = new QPushButton(tr("R&otate…"), this);
+    m_rotate->setObjectName(QStringLiteral("rotateSecretButton"));
+    m_rotate->setToolTip(tr("A new secret now, with the previous one still valid for a grace period"));
     auto *secretRow = new QHBoxLayout;
     secretRow->addWidget(m_secret, 1);
     secretRow->addWidget(generate);
+    secretRow->addWidget(m_rotate);
     secretRow->addWidget(copySecret);
     auto *secretLabel = new QLabel(tr("&Secret:"), this);
     secretLabel->setBuddy(m_secret);
     form->addRow(secretLabel, secretRow);
+    m_rotation = new QLabel(this);
+    m_rotation->setObjectName(QStringLiteral("rotationStatus"));
+    m_rotation->setWordWrap(true);
+    form->addRow(QString(), m_rotation);
 
     m_format = new QComboBox(this);
     m_format->setObjectName(QStringLiteral("formatCombo"));
@@ -202,6 +214,24 @@ WebhookEditorDialog::WebhookEditorDialog(Engine &engine, const WebhookConfig &we
     });
     connect(generate, &QPushButton::clicked, this,
             [this] { m_secret->setText(WebhookSignature::generateSecret()); });
+    connect(m_rotate, &QPushButton::clicked, this, &WebhookEditorDialog::rotateSecret);
+    connect(&engine, &Engine::secretRotated, this,
+            [this](const WebhookConfig &webhook, const QString &error) {
+                if (!m_rotating || webhook.id != m_original.id)
+                    return;
+                m_rotating = false;
+                m_rotate->setEnabled(true);
+                if (!error.isEmpty()) {
+                    m_rotation->setText(tr("Not rotated: %1").arg(error));
+                    return;
+                }
+                // Stored already: OK saves the other fields with the new secret, Cancel keeps the rotation.
+                m_original.secret = webhook.secret;
+                m_original.previousSecret = webhook.previousSecret;
+                m_original.previousSecretExpiresAt = webhook.previousSecretExpiresAt;
+                m_secret->setText(webhook.secret);
+                showRotationState();
+            });
     connect(copySecret, &QPushButton::clicked, this,
             [this] { QGuiApplication::clipboard()->setText(m_secret->text()); });
     connect(&engine, &Engine::webhookSaved, this, [this](const WebhookConfig &saved, const QString &error) {
@@ -216,7 +246,33 @@ WebhookEditorDialog::WebhookEditorDialog(Engine &engine, const WebhookConfig &we
         m_saved = saved;
         QDialog::accept();
     });
+    showRotationState();
     validate();
+}
+
+void WebhookEditorDialog::rotateSecret()
+{
+    RotateSecretDialog ask(this);
+    if (ask.exec() != QDialog::Accepted)
+        return;
+    m_rotating = true;
+    m_rotate->setEnabled(false);
+    m_rotation->setText(tr("Rotating…"));
+    m_engine.rotateSecret(m_original.id, ask.graceSeconds());
+}
+
+void WebhookEditorDialog::showRotationState()
+{
+    // Rotation needs a stored webhook with a secret; a new one just gets Generate.
+    m_rotate->setEnabled(m_original.id > 0 && !m_original.secret.isEmpty() && !m_rotating);
+    if (SigningKeys::inGracePeriod(m_original, QDateTime::currentDateTimeUtc()))
+        m_rotation->setText(tr("The previous secret stays valid until %1: deliveries carry both signatures.")
+                                .arg(QLocale().toString(m_original.previousSecretExpiresAt.toLocalTime(),
+                                                        QLocale::ShortFormat)));
+    else if (m_original.id > 0 && !m_original.secret.isEmpty())
+        m_rotation->setText(tr("Only the current secret signs deliveries."));
+    else
+        m_rotation->clear();
 }
 
 void WebhookEditorDialog::addHeaderRow(const QString &name, const QString &value)

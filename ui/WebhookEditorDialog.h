@@ -13,6 +13,7 @@ class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
+class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
@@ -38,6 +39,9 @@ public:
 
 private:
     void validate();
+    // Rotate…: asks for the grace period, then has the engine rotate at once (not on OK).
+    void rotateSecret();
+    void showRotationState();
     void updatePreview(const WebhookConfig &webhook);
     void addHeaderRow(const QString &name, const QString &value);
     static QStringList splitList(const QString &text);
@@ -49,6 +53,7 @@ private:
     WebhookConfig m_saved;
     QString m_error;
     bool m_saving = false;
+    bool m_rotating = false;
 
     QLineEdit *m_name = nullptr;
     QLineEdit *m_url = nullptr;
@@ -58,6 +63,8 @@ private:
     QLineEdit *m_mediaTypes = nullptr;
     QTableWidget *m_headers = nullptr;
     QLineEdit *m_secret = nullptr;
+    QPushButton *m_rotate = nullptr;
+    QLabel *m_rotation = nullptr;
     QComboBox *m_format = nullptr;
     QLineEdit *m_retrySchedule = nullptr;
     QSpinBox *m_maxAttempts = nullptr;

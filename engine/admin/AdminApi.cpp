@@ -81,12 +81,21 @@ bool AdminApi::isAuthorized(const HttpRequest &request) const
     return WebhookSignature::constantTimeEquals(authorization.mid(7).trimmed(), m_token);
 }
 
-void AdminApi::handle(const HttpRequest &request, const HttpResponder &responder)
+HttpResponse AdminApi::answeredLater()
 {
-    responder.respond(answer(request));
+    HttpResponse marker;
+    marker.status = 0; // never a status that is sent
+    return marker;
 }
 
-HttpResponse AdminApi::answer(const HttpRequest &request)
+void AdminApi::handle(const HttpRequest &request, const HttpResponder &responder)
+{
+    const HttpResponse response = answer(request, &responder);
+    if (response.status != answeredLater().status)
+        responder.respond(response);
+}
+
+HttpResponse AdminApi::answer(const HttpRequest &request, const HttpResponder *responder)
 {
     if (m_token.isEmpty()) {
         return HttpResponse::error(
@@ -119,6 +128,18 @@ HttpResponse AdminApi::answer(const HttpRequest &request)
             continue;
         if (entry.route.method == request.method) {
             const AdminRequest adminRequest(request, values);
+            if (entry.operation == Operation::ReplayDelivery &&
+                OverrideReplayEndpoint::wantsOverride(adminRequest)) {
+                // Answered when the attempt is over, so only over an HTTP connection: the gRPC gateway
+                // needs its answer at once.
+                if (!m_overrides || !responder) {
+                    return HttpResponse::error(
+                        501, "not_available",
+                        QStringLiteral("replays with an override are only available over the REST API"));
+                }
+                m_overrides->handle(adminRequest, *responder);
+                return answeredLater();
+            }
             return dispatch(entry.operation, adminRequest);
         }
         allowed.append(entry.route.method);
@@ -205,4 +226,9 @@ HttpResponse AdminApi::dispatch(Operation operation, const AdminRequest &request
     if (queued)
         emit deliveriesQueued();
     return response;
+}
+
+void AdminApi::setOverrideReplay(OverrideReplay *replays)
+{
+    m_overrides = replays ? std::make_unique<OverrideReplayEndpoint>(*replays) : nullptr;
 }

@@ -3,6 +3,7 @@
 #include "DeliveryResource.h"
 #include "EventResource.h"
 #include "HttpServer.h"
+#include "OverrideReplayEndpoint.h"
 #include "RecoveryJobs.h"
 #include "WebhookResource.h"
 
@@ -43,9 +44,13 @@ public:
     // The HttpRouter handler for the prefix.
     void handle(const HttpRequest &request, const HttpResponder &responder);
     // The answer to one admin request, authorization included; for callers that are not an HTTP connection
-    // (the gRPC admin API, through AdminGateway).
-    HttpResponse answer(const HttpRequest &request);
+    // (the gRPC admin API, through AdminGateway). With a responder, an operation that answers later (a replay
+    // with an override) answers through it and this returns answeredLater().
+    HttpResponse answer(const HttpRequest &request, const HttpResponder *responder = nullptr);
     static QList<AdminRoute> routes();
+    // Turns on replays to another URL or with an edited payload (a replay with a body); without it such a
+    // replay is refused.
+    void setOverrideReplay(OverrideReplay *replays);
 
 signals:
     void webhooksChanged();
@@ -83,6 +88,7 @@ private:
     static std::optional<QStringList> match(const QByteArray &pattern, const QByteArray &path);
 
     bool isAuthorized(const HttpRequest &request) const;
+    static HttpResponse answeredLater();
     HttpResponse dispatch(Operation operation, const AdminRequest &request);
 
     QByteArray m_token;
@@ -90,4 +96,5 @@ private:
     DeliveryResource m_deliveries;
     EventResource m_events;
     RecoveryJobs m_recoveries;
+    std::unique_ptr<OverrideReplayEndpoint> m_overrides;
 };

@@ -1,6 +1,7 @@
 #include "AdminJson.h"
 
 #include "RetryPolicy.h"
+#include "SigningKeys.h"
 #include "WebhookFilter.h"
 
 #include <QJsonArray>
@@ -58,6 +59,12 @@ QJsonObject AdminJson::webhook(const WebhookConfig &w, bool revealSecret)
         {QStringLiteral("tlsSkipVerify"), w.tlsSkipVerify},
         {QStringLiteral("enabled"), w.enabled},
         {QStringLiteral("disabledReason"), w.disabledReason},
+        // Until when the secret before the last rotation still signs next to the current one; null when it
+        // no longer does. The previous secret itself is never shown.
+        {QStringLiteral("previousSecretExpiresAt"),
+         SigningKeys::inGracePeriod(w, QDateTime::currentDateTimeUtc())
+             ? QJsonValue(timeText(w.previousSecretExpiresAt))
+             : QJsonValue()},
     };
 }
 
@@ -101,6 +108,9 @@ QJsonObject AdminJson::attempt(const AttemptRecord &a)
         {QStringLiteral("responseBody"), QString::fromUtf8(a.responseBody)},
         {QStringLiteral("errorClass"), a.errorClass},
         {QStringLiteral("errorMessage"), a.errorMessage},
+        // What a replay to another URL or with an edited payload changed; null for every other attempt.
+        {QStringLiteral("override"),
+         a.replayOverride.isEmpty() ? QJsonValue() : QJsonValue(a.replayOverride.toJson())},
     };
 }
 

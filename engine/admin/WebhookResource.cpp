@@ -1,11 +1,14 @@
 #include "WebhookResource.h"
 
 #include "AdminJson.h"
+#include "SecretRotation.h"
 #include "Store.h"
 #include "WebhookSettings.h"
 #include "WebhookSignature.h"
 
 #include <QJsonArray>
+
+#include <cmath>
 
 WebhookResource::WebhookResource(Store &store)
     : m_store(store)
@@ -133,10 +136,31 @@ HttpResponse WebhookResource::rotateSecret(const AdminRequest &request, bool *ch
     std::optional<WebhookConfig> webhook = AdminRequest::webhook(m_store, request.pathValue(0), &error);
     if (!webhook)
         return error;
-    webhook->secret = WebhookSignature::generateSecret();
-    if (!m_store.updateWebhook(*webhook))
-        return storeFailed(QStringLiteral("store the new secret"));
+    const std::optional<QJsonObject> body = request.jsonBody(&error);
+    if (!body)
+        return error;
+    qint64 grace = SecretRotation::defaultGraceSeconds;
+    for (auto it = body->begin(); it != body->end(); ++it) {
+        const double value = it.value().toDouble(-1);
+        if (it.key() != QLatin1String("gracePeriodSeconds") || !it.value().isDouble() ||
+            value != std::floor(value))
+            return AdminRequest::invalid(QStringLiteral(
+                "rotate-secret takes one field, \"gracePeriodSeconds\" (whole seconds the previous secret "
+                "keeps signing; 0 stops it at once; default 86400)"));
+        // Out of range values stay out of range (checkGrace names the limits) without overflowing.
+        grace = value < 0                                         ? -1
+                : value > double(SecretRotation::maxGraceSeconds) ? SecretRotation::maxGraceSeconds + 1
+                                                                  : qint64(value);
+    }
+    if (const QString reason = SecretRotation::checkGrace(grace); !reason.isEmpty())
+        return AdminRequest::invalid(reason);
+    QString reason;
+    const std::optional<WebhookConfig> rotated = SecretRotation::rotate(m_store, webhook->id, grace, &reason);
+    if (!rotated)
+        return HttpResponse::error(503, "storage_unavailable",
+                                   QStringLiteral("cannot store the new secret: %1").arg(reason));
     *changed = true;
-    // The one answer that carries the new secret: the subscriber must be given it before the next delivery.
-    return HttpResponse::json(200, AdminJson::webhook(*webhook, true));
+    // The one answer that carries the new secret: the subscriber must be given it before the grace period
+    // ends. The previous secret is never shown again.
+    return HttpResponse::json(200, AdminJson::webhook(*rotated, true));
 }

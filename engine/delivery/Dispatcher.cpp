@@ -2,6 +2,7 @@
 
 #include "PayloadBuilder.h"
 #include "RetryPolicy.h"
+#include "SigningKeys.h"
 #include "WebhookSignature.h"
 
 #include <QHostInfo>
@@ -91,12 +92,13 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
     headers.append({QByteArrayLiteral("webhook-id"), messageId});
     headers.append({QByteArrayLiteral("webhook-timestamp"), QByteArray::number(timestamp)});
     if (!webhook.secret.isEmpty()) {
-        QByteArray key;
         QString error;
-        if (WebhookSignature::decodeSecret(webhook.secret, &key, &error)) {
+        // During a secret rotation's grace period: the new and the previous secret, space-separated.
+        const QList<QByteArray> keys = SigningKeys::forWebhook(webhook, now, &error);
+        if (!keys.isEmpty()) {
             headers.append(
                 {QByteArrayLiteral("webhook-signature"),
-                 WebhookSignature::signatureHeader({key}, messageId, timestamp, entry->payload.body)});
+                 WebhookSignature::signatureHeader(keys, messageId, timestamp, entry->payload.body)});
         } else {
             qCWarning(lcDispatch) << "webhook" << webhook.name
                                   << "has an unusable secret, sending unsigned:" << error;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "AttemptOverride.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
@@ -27,6 +29,8 @@ struct AttemptRecord
     QByteArray responseBody; // the first 64 KiB
     QString errorClass;      // dns, connect, tls, timeout, network, redirect, http; empty on 2xx
     QString errorMessage;
+    // A replay to another URL or with an edited payload: what it changed. Empty for every other attempt.
+    AttemptOverride replayOverride;
 };
 
 Q_DECLARE_METATYPE(AttemptRecord)

@@ -36,6 +36,10 @@ struct WebhookConfig
     QString disabledReason;
     QDateTime createdAt;
     QDateTime updatedAt;
+    // A secret rotation's grace period: the secret before the last rotation keeps signing requests (next to
+    // the new one) until previousSecretExpiresAt. Empty/invalid when there is none.
+    QString previousSecret;
+    QDateTime previousSecretExpiresAt;
 };
 
 Q_DECLARE_METATYPE(WebhookConfig)

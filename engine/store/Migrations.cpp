@@ -117,7 +117,18 @@ QList<Migration> Migrations::all()
         // NULL: the last attempt succeeded, or there was none since the webhook was (re-)enabled.
         QStringLiteral("ALTER TABLE webhooks ADD COLUMN failing_since BIGINT"),
     };
-    return {base, security, intakeFormats, webhookHealth};
+    Migration replayAndRotation;
+    replayAndRotation.version = 5;
+    replayAndRotation.description = QStringLiteral(
+        "secret rotation grace period; what a replay to another URL or with an edited payload changed");
+    replayAndRotation.statements = {
+        // The secret before the last rotation signs next to the new one until it expires (NULL: no grace).
+        QStringLiteral("ALTER TABLE webhooks ADD COLUMN previous_secret TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("ALTER TABLE webhooks ADD COLUMN previous_secret_expires_at BIGINT"),
+        // JSON (AttemptOverride); empty for attempts that were sent as configured.
+        QStringLiteral("ALTER TABLE attempts ADD COLUMN replay_override TEXT NOT NULL DEFAULT ''"),
+    };
+    return {base, security, intakeFormats, webhookHealth, replayAndRotation};
 }
 
 Migrations::Migrations(QList<Migration> migrations)

@@ -336,7 +336,7 @@ bool Store::sendNotification(Change change)
 static const QString webhookColumns = QStringLiteral(
     "id, name, url, secret, actions, repository_globs, tag_globs, media_types, headers, payload_format, "
     "retry_schedule, max_attempts, timeout_ms, concurrency, enabled, disabled_reason, created_at, "
-    "updated_at, tls_skip_verify");
+    "updated_at, tls_skip_verify, previous_secret, previous_secret_expires_at");
 
 WebhookConfig Store::webhookFromRow(const QSqlQuery &query)
 {
@@ -362,6 +362,8 @@ WebhookConfig Store::webhookFromRow(const QSqlQuery &query)
     w.createdAt = fromMs(query.value(16));
     w.updatedAt = fromMs(query.value(17));
     w.tlsSkipVerify = query.value(18).toInt() != 0;
+    w.previousSecret = query.value(19).toString();
+    w.previousSecretExpiresAt = fromMs(query.value(20));
     return w;
 }
 
@@ -459,7 +461,11 @@ bool Store::updateWebhook(const WebhookConfig &webhook)
             "repository_globs = :repos, tag_globs = :tags, media_types = :media, headers = :headers, "
             "payload_format = :format, retry_schedule = :schedule, max_attempts = :max, "
             "timeout_ms = :timeout, concurrency = :concurrency, enabled = :enabled, "
-            "disabled_reason = :reason, updated_at = :now, tls_skip_verify = :insecure WHERE id = :id"));
+            "disabled_reason = :reason, updated_at = :now, tls_skip_verify = :insecure, "
+            // A secret set by hand replaces the old one at once; only rotateSecret() keeps a grace period.
+            "previous_secret = CASE WHEN secret = :secret THEN previous_secret ELSE '' END, "
+            "previous_secret_expires_at = CASE WHEN secret = :secret THEN previous_secret_expires_at "
+            "ELSE NULL END WHERE id = :id"));
     bindWebhook(query, webhook);
     query.bindValue(QStringLiteral(":id"), webhook.id);
     const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
@@ -878,7 +884,8 @@ QList<AttemptRecord> Store::attempts(qint64 deliveryId)
         "attempts",
         QStringLiteral("SELECT id, delivery_id, number, manual, note, started_at, duration_ms, url, "
                        "request_headers, request_body, response_status, response_headers, response_body, "
-                       "error_class, error_message FROM attempts WHERE delivery_id = ? ORDER BY number"));
+                       "error_class, error_message, replay_override FROM attempts WHERE delivery_id = ? "
+                       "ORDER BY number"));
     query.bindValue(0, deliveryId);
     QList<AttemptRecord> list;
     if (!execOrFail(query))
@@ -900,6 +907,7 @@ QList<AttemptRecord> Store::attempts(qint64 deliveryId)
         a.responseBody = query.value(12).toByteArray();
         a.errorClass = query.value(13).toString();
         a.errorMessage = query.value(14).toString();
+        a.replayOverride = AttemptOverride::fromJson(query.value(15).toByteArray());
         list.append(a);
     }
     query.finish();
@@ -1232,4 +1240,108 @@ bool Store::cancelPending(qint64 deliveryId, qint64 nowMs)
     const int affected = query.numRowsAffected();
     query.finish();
     return affected == 1;
+}
+
+// --- Secret rotation and replays with an override
+// -----------------------------------------------------------------
+
+bool Store::rotateSecret(qint64 webhookId, const QString &secret, const QString &previousSecret,
+                         const QDateTime &previousExpiresAt)
+{
+    QSqlQuery &query = prepared(
+        "rotateSecret",
+        QStringLiteral("UPDATE webhooks SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, "
+                       "updated_at = ? WHERE id = ?"));
+    query.bindValue(0, text(secret));
+    query.bindValue(1, text(previousSecret));
+    query.bindValue(2, previousExpiresAt.isValid() ? QVariant(toMs(previousExpiresAt))
+                                                   : QVariant(QMetaType(QMetaType::LongLong)));
+    query.bindValue(3, QDateTime::currentMSecsSinceEpoch());
+    query.bindValue(4, webhookId);
+    const bool ok = execOrFail(query) && query.numRowsAffected() == 1;
+    query.finish();
+    if (ok)
+        announce(Change::Webhooks);
+    return ok;
+}
+
+bool Store::recordOverrideAttempt(AttemptRecord &a, bool toWebhookUrl)
+{
+    if (!beginWrite())
+        return false;
+    auto fail = [this] {
+        rollback();
+        return false;
+    };
+    // Numbered at the end of the timeline as it is when the answer came, not when the request left.
+    QSqlQuery &number =
+        prepared("overrideNumber", QStringLiteral("SELECT total_attempts FROM deliveries WHERE id = ?"));
+    number.bindValue(0, a.deliveryId);
+    if (!execOrFail(number))
+        return fail();
+    if (!number.next()) {
+        number.finish();
+        m_lastError = QStringLiteral("delivery %1 no longer exists").arg(a.deliveryId);
+        return fail();
+    }
+    a.number = number.value(0).toInt() + 1;
+    number.finish();
+
+    QSqlQuery &insert = prepared(
+        "insertOverrideAttempt",
+        QStringLiteral(
+            "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
+            "request_headers, request_body, response_status, response_headers, response_body, "
+            "error_class, error_message, replay_override) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id"));
+    insert.bindValue(0, a.deliveryId);
+    insert.bindValue(1, a.number);
+    insert.bindValue(2, a.manual ? 1 : 0);
+    insert.bindValue(3, text(a.note));
+    insert.bindValue(4, toMs(a.startedAt));
+    insert.bindValue(5, a.durationMs);
+    insert.bindValue(6, text(a.url));
+    insert.bindValue(7, pairsToJson(a.requestHeaders));
+    insert.bindValue(8, a.requestBody.isNull() ? QByteArray("") : a.requestBody);
+    insert.bindValue(9, a.responseStatus);
+    insert.bindValue(10, pairsToJson(a.responseHeaders));
+    insert.bindValue(11, a.responseBody.isNull() ? QByteArray("") : a.responseBody);
+    insert.bindValue(12, text(a.errorClass));
+    insert.bindValue(13, text(a.errorMessage));
+    insert.bindValue(
+        14, text(a.replayOverride.isEmpty()
+                     ? QString()
+                     : QString::fromUtf8(
+                           QJsonDocument(a.replayOverride.toJson()).toJson(QJsonDocument::Compact))));
+    if (!execOrFail(insert))
+        return fail();
+    a.id = insert.next() ? insert.value(0).toLongLong() : 0;
+    insert.finish();
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // The delivery's columns describe its webhook: an attempt that went elsewhere only joins the timeline.
+    // One that reached the webhook's own URL updates the last answer, and a success completes the delivery
+    // (its pending retries have nothing left to do); a failure never fails or reschedules it.
+    QSqlQuery &update = prepared(
+        "overrideDelivery",
+        QStringLiteral(
+            "UPDATE deliveries SET total_attempts = total_attempts + 1, updated_at = ?, "
+            "last_status = CASE WHEN ? = 1 THEN ? ELSE last_status END, "
+            "last_error = CASE WHEN ? = 1 THEN ? ELSE last_error END, "
+            "state = CASE WHEN ? = 1 AND state <> 'in_flight' THEN 'succeeded' ELSE state END, "
+            "next_attempt_at = CASE WHEN ? = 1 AND state <> 'in_flight' THEN NULL ELSE next_attempt_at END "
+            "WHERE id = ?"));
+    const bool succeeded = toWebhookUrl && a.responseStatus >= 200 && a.responseStatus < 300;
+    update.bindValue(0, now);
+    update.bindValue(1, toWebhookUrl ? 1 : 0);
+    update.bindValue(2, a.responseStatus);
+    update.bindValue(3, toWebhookUrl ? 1 : 0);
+    update.bindValue(4, text(a.errorClass));
+    update.bindValue(5, succeeded ? 1 : 0);
+    update.bindValue(6, succeeded ? 1 : 0);
+    update.bindValue(7, a.deliveryId);
+    if (!execOrFail(update))
+        return fail();
+    update.finish();
+    return commit();
 }

@@ -178,6 +178,15 @@ public:
     // left to finish). False when it was not pending.
     bool cancelPending(qint64 deliveryId, qint64 nowMs);
 
+    // Secret rotation: `secret` signs from now on; `previousSecret` (empty: none) keeps signing next to it
+    // until `previousExpiresAt`.
+    bool rotateSecret(qint64 webhookId, const QString &secret, const QString &previousSecret,
+                      const QDateTime &previousExpiresAt);
+    // A replay to another URL or with an edited payload (OverrideReplay): stores the attempt at the end of
+    // the timeline (its number is set here) with what it changed. `toWebhookUrl`: it went to the webhook's
+    // configured URL, so its answer counts for the delivery (a 2xx completes it). Own transaction.
+    bool recordOverrideAttempt(AttemptRecord &attempt, bool toWebhookUrl);
+
 private:
     QSqlDatabase database() const;
     bool openAndMigrate(const QString &location, QString *error);
