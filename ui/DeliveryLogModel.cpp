@@ -209,6 +209,7 @@ void DeliveryLogModel::reload()
     m_pageUse.clear();
     // One snapshot: a delivery committed in between must be either in both or in neither.
     m_query.beginSnapshot();
+    m_query.prepareTextFilter(m_filter);
     m_maxId = m_query.maxId();
     m_count = m_query.count(m_filter, m_since);
     m_query.endSnapshot();
@@ -254,6 +255,7 @@ void DeliveryLogModel::refreshNow()
 
     qint64 maxId = m_maxId;
     m_query.beginSnapshot();
+    m_query.prepareTextFilter(m_filter); // the events that arrived since, for an indexed text filter
     const int arrived = m_query.countNewer(m_filter, m_since, m_maxId, &maxId);
     m_maxId = maxId;
     const bool byTime = sortKey() == DeliveryLogQuery::ByTime;
