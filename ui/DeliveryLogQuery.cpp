@@ -65,6 +65,7 @@ DeliveryLogQuery::~DeliveryLogQuery()
 
 bool DeliveryLogQuery::open(const QString &databaseLocation, QString *error)
 {
+    m_location = databaseLocation;
     if (PostgresDialect::isLocation(databaseLocation)) {
         // The same URL parsing and connection settings as the engine's store.
         PostgresDialect dialect;

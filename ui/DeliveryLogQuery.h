@@ -43,6 +43,9 @@ public:
     // "sqlite" or "postgresql", once open.
     QString backend() const { return m_backend; }
     QString lastError() const { return m_lastError; }
+    void clearLastError() { m_lastError.clear(); }
+    // What open() was given.
+    QString location() const { return m_location; }
     // The read-only connection, for the console's other read queries (webhook health, recent events).
     QString connectionName() const { return m_connectionName; }
 
@@ -82,6 +85,7 @@ private:
     QString m_connectionName;
     QString m_lastError;
     QString m_backend; // SqlDialect::name()
+    QString m_location;
     // SQLite's text matches: for which text, and up to which event id.
     QString m_matchedText;
     qint64 m_matchedUpTo = 0;

@@ -34,6 +34,7 @@ private slots:
     void init();
     void everyConsoleQueryAnswers();
     void liveFilterAndReplayThroughTheWidgets();
+    void stateFilterRecountRunsOffTheUiThread();
 
 private:
     // An event and its delivery, with one finished attempt when `status` is not 0 (2xx: succeeded,
@@ -303,6 +304,50 @@ void ConsoleBackendsTest::liveFilterAndReplayThroughTheWidgets()
     QTRY_COMPARE(timeline->count(), 2);
     QCOMPARE(model->rowCount(), 1);
     QCOMPARE(sink.count(), 3);
+}
+
+void ConsoleBackendsTest::stateFilterRecountRunsOffTheUiThread()
+{
+    // Under a state filter a live batch must count the view again; refreshBatch() leaves that to the
+    // counting thread and applies its answer later, adding what arrived meanwhile.
+    EngineFixture fixture;
+    QVERIFY2(fixture.isValid(), qPrintable(fixture.lastError()));
+    Store &store = fixture.store();
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("hook");
+    webhook.url = QStringLiteral("http://127.0.0.1:9/x");
+    webhook = fixture.addWebhook(webhook);
+    QList<qint64> ids;
+    for (int i = 0; i < 6; ++i)
+        ids.append(
+            addDelivery(store, webhook.id, QStringLiteral("team/app"), QStringLiteral("v%1").arg(i), 0));
+
+    DeliveryLogQuery query;
+    QString error;
+    QVERIFY2(query.open(fixture.databaseLocation(), &error), qPrintable(error));
+    DeliveryLogModel model(query);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    DeliveryLogFilter pending;
+    pending.state = QStringLiteral("pending");
+    model.setFilter(pending);
+    QCOMPARE(model.rowCount(), 6);
+
+    // Two leave the view, one new one joins it.
+    QVERIFY(store.cancelPending(ids.at(0), QDateTime::currentMSecsSinceEpoch()));
+    QVERIFY(store.cancelPending(ids.at(3), QDateTime::currentMSecsSinceEpoch()));
+    QVERIFY(addDelivery(store, webhook.id, QStringLiteral("team/app"), QStringLiteral("late"), 0) > 0);
+    model.noteChanged(ids.at(0));
+    model.noteChanged(ids.at(3));
+    model.refreshBatch();
+    // The arrival is in at once; the departures wait for the recount, which has not been applied yet.
+    QCOMPARE(model.rowCount(), 7);
+    QVERIFY(model.recountPending());
+    QTRY_VERIFY_WITH_TIMEOUT(!model.recountPending(), 10000);
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.index(0, DeliveryLogModel::EventColumn).data().toString(),
+             QStringLiteral("push team/app:late"));
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(model.index(row, 0).data(DeliveryLogModel::StateRole).toString(), QStringLiteral("pending"));
 }
 
 QTEST_MAIN(ConsoleBackendsTest)
