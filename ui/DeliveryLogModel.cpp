@@ -1,5 +1,7 @@
 #include "DeliveryLogModel.h"
 
+#include "DeliveryLogCounter.h"
+
 #include <QApplication>
 #include <QLocale>
 #include <QPalette>
@@ -12,9 +14,15 @@ DeliveryLogModel::DeliveryLogModel(DeliveryLogQuery &query, QObject *parent)
 {
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(150);
-    connect(&m_batchTimer, &QTimer::timeout, this, &DeliveryLogModel::refreshNow);
+    connect(&m_batchTimer, &QTimer::timeout, this, &DeliveryLogModel::refreshBatch);
+    if (!m_query.location().isEmpty()) {
+        m_counter = std::make_unique<DeliveryLogCounter>(m_query.location());
+        connect(m_counter.get(), &DeliveryLogCounter::counted, this, &DeliveryLogModel::applyRecount);
+    }
     reload();
 }
+
+DeliveryLogModel::~DeliveryLogModel() = default;
 
 int DeliveryLogModel::rowCount(const QModelIndex &parent) const
 {
@@ -203,12 +211,15 @@ void DeliveryLogModel::setFilter(const DeliveryLogFilter &filter)
 
 void DeliveryLogModel::reload()
 {
+    ++m_generation;
+    m_recountPending = false;
     beginResetModel();
     m_since = m_filter.since(QDateTime::currentDateTimeUtc());
     m_pages.clear();
     m_pageUse.clear();
     // One snapshot: a delivery committed in between must be either in both or in neither.
     m_query.beginSnapshot();
+    m_query.prepareTextFilter(m_filter);
     m_maxId = m_query.maxId();
     m_count = m_query.count(m_filter, m_since);
     m_query.endSnapshot();
@@ -254,6 +265,7 @@ void DeliveryLogModel::refreshNow()
 
     qint64 maxId = m_maxId;
     m_query.beginSnapshot();
+    m_query.prepareTextFilter(m_filter); // the events that arrived since, for an indexed text filter
     const int arrived = m_query.countNewer(m_filter, m_since, m_maxId, &maxId);
     m_maxId = maxId;
     const bool byTime = sortKey() == DeliveryLogQuery::ByTime;
@@ -286,4 +298,82 @@ void DeliveryLogModel::refreshNow()
     // A slow database (a huge text-filtered history) stretches the batches rather than the UI's frames.
     m_batchTimer.setInterval(std::clamp(int(clock.elapsed()) * 4, 150, 2000));
     emit refreshed(changed);
+}
+
+void DeliveryLogModel::refreshBatch()
+{
+    const bool byTime = sortKey() == DeliveryLogQuery::ByTime;
+    if (!m_counter || !m_filter.membershipChanges() || !byTime) {
+        refreshNow();
+        return;
+    }
+    m_batchTimer.stop();
+    QElapsedTimer clock;
+    clock.start();
+    const QSet<qint64> changed = std::exchange(m_changed, {});
+    qint64 maxId = m_maxId;
+    m_query.beginSnapshot();
+    m_query.prepareTextFilter(m_filter);
+    const int arrived = m_query.countNewer(m_filter, m_since, m_maxId, &maxId);
+    m_query.endSnapshot();
+    m_maxId = maxId;
+    if (arrived > 0) {
+        const int first = m_sortOrder == Qt::DescendingOrder ? 0 : m_count;
+        m_arrivalShift = arrived;
+        beginInsertRows(QModelIndex(), first, first + arrived - 1);
+        m_pages.clear();
+        m_pageUse.clear();
+        m_count += arrived;
+        m_arrivalShift = 0;
+        endInsertRows();
+    }
+    m_pages.clear();
+    m_pageUse.clear();
+    if (m_count > 0)
+        emit dataChanged(index(0, 0), index(m_count - 1, ColumnCount - 1));
+    // Rows that left (or joined) the view through a change of state: counted on the other thread. One
+    // recount at a time; changes meanwhile are picked up by the next batch's.
+    if (!m_recountPending) {
+        m_recountPending = true;
+        m_counter->request(m_filter, m_since, m_generation);
+    }
+    m_batchTimer.setInterval(std::clamp(int(clock.elapsed()) * 4, 150, 2000));
+    emit refreshed(changed);
+}
+
+void DeliveryLogModel::applyRecount(quint64 generation, int total, qint64 maxId)
+{
+    if (generation != m_generation)
+        return; // asked for another filter or sort
+    m_recountPending = false;
+    if (total < 0)
+        return;
+    // The count saw the database up to maxId; arrivals this model applied since then are added on top.
+    if (m_maxId > maxId) {
+        qint64 ignored = 0;
+        m_query.beginSnapshot();
+        m_query.prepareTextFilter(m_filter);
+        // Rows above the counter's snapshot and up to what this model has applied: what countNewer from
+        // maxId finds, minus those above m_maxId that the model has not applied yet.
+        const int upToNow = m_query.countNewer(m_filter, m_since, maxId, &ignored);
+        const int notApplied = m_query.countNewer(m_filter, m_since, m_maxId, &ignored);
+        m_query.endSnapshot();
+        total += upToNow - notApplied;
+    } else if (m_maxId < maxId) {
+        // The counter saw arrivals the model has not applied: leave them to the next batch.
+        qint64 ignored = 0;
+        m_query.beginSnapshot();
+        m_query.prepareTextFilter(m_filter);
+        total -= m_query.countNewer(m_filter, m_since, m_maxId, &ignored) -
+                 m_query.countNewer(m_filter, m_since, maxId, &ignored);
+        m_query.endSnapshot();
+    }
+    if (total == m_count)
+        return;
+    beginResetModel();
+    m_pages.clear();
+    m_pageUse.clear();
+    m_count = std::max(0, total);
+    endResetModel();
+    emit refreshed({});
 }

@@ -9,6 +9,10 @@
 #include <QSet>
 #include <QTimer>
 
+#include <memory>
+
+class DeliveryLogCounter;
+
 // The delivery log over the whole history: rowCount() is the filtered count from SQL, and rows are read on
 // demand in pages of pageSize, of which only the last few used stay cached. Live changes are collected and
 // applied together at most every few hundred milliseconds (noteChanged/noteArrivals), so thousands of
@@ -38,6 +42,7 @@ public:
     static constexpr int cachedPages = 16;
 
     explicit DeliveryLogModel(DeliveryLogQuery &query, QObject *parent = nullptr);
+    ~DeliveryLogModel() override;
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -59,8 +64,14 @@ public:
     // Live updates: remember, and apply with the next batch.
     void noteChanged(qint64 deliveryId);
     void noteArrivals();
-    // Applies what was noted now (tests, and after an action of the user).
+    // Applies what was noted now, every count in this thread (tests, and after an action of the user).
     void refreshNow();
+    // What the batch timer runs: arrivals are applied at once (a cheap count over the newest ids), while the
+    // full recount a state or HTTP filter needs runs on the counting thread (DeliveryLogCounter) and is
+    // applied when it answers, so the UI thread's work per batch does not grow with the history.
+    void refreshBatch();
+    // Whether a recount asked by refreshBatch() has not answered yet.
+    bool recountPending() const { return m_recountPending; }
     int batchIntervalMs() const { return m_batchTimer.interval(); }
 
 signals:
@@ -69,6 +80,7 @@ signals:
 
 private:
     void reload();
+    void applyRecount(quint64 generation, int total, qint64 maxId);
     const DeliveryLogRow *rowAt(int row) const;
     DeliveryLogQuery::SortKey sortKey() const;
 
@@ -84,4 +96,7 @@ private:
     mutable QList<int> m_pageUse; // least recently used first
     QSet<qint64> m_changed;
     QTimer m_batchTimer;
+    std::unique_ptr<DeliveryLogCounter> m_counter;
+    quint64 m_generation = 0; // counts filter and sort changes: an older recount's answer is dropped
+    bool m_recountPending = false;
 };

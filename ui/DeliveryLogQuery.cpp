@@ -1,5 +1,8 @@
 #include "DeliveryLogQuery.h"
 
+#include "EventTextSearch.h"
+#include "PostgresDialect.h"
+
 #include <QAtomicInteger>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -12,15 +15,6 @@ namespace {
 QDateTime fromMs(const QVariant &value)
 {
     return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-QString likePattern(const QString &text)
-{
-    QString escaped = text;
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
-        .replace(QLatin1Char('%'), QLatin1String("\\%"))
-        .replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
 }
 
 QString orderExpression(DeliveryLogQuery::SortKey key, bool descending)
@@ -71,15 +65,99 @@ DeliveryLogQuery::~DeliveryLogQuery()
 
 bool DeliveryLogQuery::open(const QString &databaseLocation, QString *error)
 {
+    m_location = databaseLocation;
+    if (PostgresDialect::isLocation(databaseLocation)) {
+        // The same URL parsing and connection settings as the engine's store.
+        PostgresDialect dialect;
+        QSqlDatabase db = QSqlDatabase::addDatabase(dialect.driverName(), m_connectionName);
+        if (!dialect.configure(db, databaseLocation, error))
+            return false;
+        db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=tidings-console"));
+        if (!db.open()) {
+            *error = db.lastError().text();
+            return false;
+        }
+        // Read-only, as on SQLite: the console never writes through this connection; the engine does.
+        QSqlQuery query(db);
+        if (!dialect.prepareConnection(db, error))
+            return false;
+        if (!query.exec(QStringLiteral("SET default_transaction_read_only = on"))) {
+            *error = query.lastError().text();
+            return false;
+        }
+        m_backend = dialect.name();
+        return true;
+    }
+    m_backend = QStringLiteral("sqlite");
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(databaseLocation);
-    // Read-only: the console never writes through this connection; the engine does all writing.
+    // Read-only: the console never writes through this connection; the engine does all writing. (SQLite
+    // still lets it keep temporary tables, which the text filter uses.)
     db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=1000"));
     if (!db.open()) {
         *error = db.lastError().text();
         return false;
     }
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("PRAGMA temp_store = MEMORY")) ||
+        !query.exec(
+            QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS log_text_matches (id INTEGER PRIMARY KEY)"))) {
+        *error = query.lastError().text();
+        return false;
+    }
     return true;
+}
+
+void DeliveryLogQuery::prepareTextFilter(const DeliveryLogFilter &filter)
+{
+    const QString text = filter.text.trimmed();
+    const QString statement = EventTextSearch(m_backend).matchStatement();
+    const QString expression = EventTextSearch::matchExpression(text);
+    if (text.isEmpty() || statement.isEmpty() || expression.isEmpty()) {
+        m_textMode = text.isEmpty() ? TextMode::None : TextMode::Scan;
+        m_matchedText.clear();
+        return;
+    }
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM events")) || !query.next()) {
+        m_lastError = query.lastError().text();
+        m_textMode = TextMode::Scan;
+        m_matchedText.clear();
+        return;
+    }
+    const qint64 upTo = query.value(0).toLongLong();
+    query.finish();
+    const bool sameText = text == m_matchedText;
+    if (sameText && (m_textMode == TextMode::Scan || upTo <= m_matchedUpTo))
+        return;
+    if (!sameText) {
+        query.exec(QStringLiteral("DELETE FROM temp.log_text_matches"));
+        m_matchedText = text;
+        m_matchedUpTo = 0;
+        m_textMode = TextMode::Indexed;
+    }
+    QSqlQuery insert(db);
+    insert.prepare(QStringLiteral("INSERT INTO temp.log_text_matches (id) ") + statement);
+    insert.addBindValue(expression);
+    insert.addBindValue(m_matchedUpTo);
+    insert.addBindValue(upTo);
+    // A new text: stop one past the limit, which says "too many to be worth it". Later additions: all.
+    insert.addBindValue(sameText ? -1 : textMatchLimit + 1);
+    if (!insert.exec()) {
+        m_lastError = insert.lastError().text();
+        m_textMode = TextMode::Scan;
+        m_matchedText.clear();
+        return;
+    }
+    if (!sameText && insert.numRowsAffected() > textMatchLimit) {
+        // A broad text (say "team/"): walking the log in order and stopping at a page is quicker than
+        // joining and sorting most of the history.
+        query.exec(QStringLiteral("DELETE FROM temp.log_text_matches"));
+        m_textMode = TextMode::Scan;
+    }
+    m_matchedUpTo = upTo;
 }
 
 QString DeliveryLogQuery::whereClause(const DeliveryLogFilter &filter, const QDateTime &since,
@@ -92,14 +170,19 @@ QString DeliveryLogQuery::whereClause(const DeliveryLogFilter &filter, const QDa
     if (filter.webhookId > 0)
         sql += QStringLiteral(" AND d.webhook_id = :webhook");
     const QString text = filter.text.trimmed();
-    if (!text.isEmpty()) {
+    if (!text.isEmpty() && textServedByMatches(text)) {
+        sql += QStringLiteral(" AND d.event_id IN (SELECT id FROM temp.log_text_matches)");
+    } else if (!text.isEmpty()) {
         *needsEvents = true;
+        const QString like = EventTextSearch(m_backend).likeOperator();
+        // Each placeholder once: QPSQL binds a name used twice in one statement unreliably.
         if (text.contains(QLatin1Char(':')))
-            sql += QStringLiteral(
-                " AND e.repository LIKE :repository ESCAPE '\\' AND e.tag LIKE :tag ESCAPE '\\'");
-        else
             sql +=
-                QStringLiteral(" AND (e.repository LIKE :text ESCAPE '\\' OR e.tag LIKE :text ESCAPE '\\')");
+                QStringLiteral(" AND e.repository %1 :repository ESCAPE '\\' AND e.tag %1 :tag ESCAPE '\\'")
+                    .arg(like);
+        else
+            sql += QStringLiteral(" AND (e.repository %1 :text1 ESCAPE '\\' OR e.tag %1 :text2 ESCAPE '\\')")
+                       .arg(like);
     }
     int low = 0;
     int high = 0;
@@ -119,13 +202,14 @@ void DeliveryLogQuery::bindFilter(QSqlQuery &query, const DeliveryLogFilter &fil
     if (filter.webhookId > 0)
         query.bindValue(QStringLiteral(":webhook"), filter.webhookId);
     const QString text = filter.text.trimmed();
-    if (!text.isEmpty()) {
+    if (!text.isEmpty() && !textServedByMatches(text)) {
         const qsizetype colon = text.indexOf(QLatin1Char(':'));
         if (colon >= 0) {
-            query.bindValue(QStringLiteral(":repository"), likePattern(text.left(colon)));
-            query.bindValue(QStringLiteral(":tag"), likePattern(text.mid(colon + 1)));
+            query.bindValue(QStringLiteral(":repository"), EventTextSearch::likePattern(text.left(colon)));
+            query.bindValue(QStringLiteral(":tag"), EventTextSearch::likePattern(text.mid(colon + 1)));
         } else {
-            query.bindValue(QStringLiteral(":text"), likePattern(text));
+            query.bindValue(QStringLiteral(":text1"), EventTextSearch::likePattern(text));
+            query.bindValue(QStringLiteral(":text2"), EventTextSearch::likePattern(text));
         }
     }
     int low = 0;
@@ -156,14 +240,33 @@ int DeliveryLogQuery::count(const DeliveryLogFilter &filter, const QDateTime &si
     return query.value(0).toInt();
 }
 
+bool DeliveryLogQuery::textServedByMatches(const QString &text) const
+{
+    return m_textMode == TextMode::Indexed && text == m_matchedText;
+}
+
 void DeliveryLogQuery::beginSnapshot()
 {
-    QSqlDatabase::database(m_connectionName).transaction();
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (backend() == QLatin1String("postgresql")) {
+        // READ COMMITTED would give each statement its own snapshot; the counts must agree.
+        QSqlQuery query(db);
+        if (!query.exec(QStringLiteral("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")))
+            m_lastError = query.lastError().text();
+        return;
+    }
+    db.transaction();
 }
 
 void DeliveryLogQuery::endSnapshot()
 {
-    QSqlDatabase::database(m_connectionName).commit();
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (backend() == QLatin1String("postgresql")) {
+        QSqlQuery query(db);
+        query.exec(QStringLiteral("COMMIT"));
+        return;
+    }
+    db.commit();
 }
 
 qint64 DeliveryLogQuery::maxId()
@@ -207,15 +310,22 @@ QList<DeliveryLogRow> DeliveryLogQuery::page(const DeliveryLogFilter &filter, co
     const QString where = whereClause(filter, since, &needsEvents);
     QSqlQuery query(QSqlDatabase::database(m_connectionName));
     query.setForwardOnly(true);
+    // The page's ids first, then their columns: when the database has to sort the matching rows (an indexed
+    // text filter, another sort key) it sorts ids, and reads the columns and the last attempt's duration for
+    // the 200 rows of the page only (3 times quicker for 20,000 matches on SQLite).
+    const QString joins =
+        QStringLiteral(" JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id");
+    const QString order = orderExpression(key, descending);
     query.prepare(
         QStringLiteral(
             "SELECT d.id, d.event_id, d.webhook_id, d.message_id, d.state, d.attempts, d.total_attempts, "
             "d.manual, d.next_attempt_at, d.last_status, d.last_error, d.created_at, d.updated_at, "
             "w.name, e.action, e.repository, e.tag, "
             "(SELECT a.duration_ms FROM attempts a WHERE a.delivery_id = d.id ORDER BY a.number DESC "
-            "LIMIT 1) "
-            "FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id") +
-        where + orderExpression(key, descending) + QStringLiteral(" LIMIT :limit OFFSET :offset"));
+            "LIMIT 1) FROM (SELECT d.id AS page_id FROM deliveries d") +
+        joins + where + order +
+        QStringLiteral(" LIMIT :limit OFFSET :offset) p JOIN deliveries d ON d.id = p.page_id") + joins +
+        order);
     bindFilter(query, filter, since);
     query.bindValue(QStringLiteral(":limit"), limit);
     query.bindValue(QStringLiteral(":offset"), offset);

@@ -26,6 +26,10 @@ public:
     QTableView *table() const { return m_table; }
     void reload();
 
+protected:
+    // A screen that is not shown does not follow the arrivals (see the constructor); it catches up here.
+    void showEvent(QShowEvent *event) override;
+
 private:
     void showEvent(int row);
 
@@ -37,4 +41,5 @@ private:
     QListWidget *m_routing = nullptr;
     QPlainTextEdit *m_raw = nullptr;
     QTimer m_reloadDelay;
+    bool m_stale = false; // events arrived while the screen was hidden
 };

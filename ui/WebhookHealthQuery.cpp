@@ -9,12 +9,17 @@ QHash<qint64, WebhookHealth> WebhookHealthQuery::load(const QString &connectionN
     QSqlDatabase db = QSqlDatabase::database(connectionName);
     // Finished deliveries by their last change, through the partial index deliveries_finished: left alone,
     // SQLite prefers deliveries_by_state and walks every finished delivery ever (0.4 s at a million).
+    // PostgreSQL has no index hints (its planner picks the partial index by itself). CASE rather than
+    // SUM(state = ...): a comparison is an integer in SQLite but a boolean in PostgreSQL.
+    const bool sqlite = db.driverName() == QLatin1String("QSQLITE");
     QSqlQuery finished(db);
     finished.setForwardOnly(true);
-    finished.prepare(QStringLiteral("SELECT webhook_id, SUM(state = 'succeeded'), SUM(state = 'failed') "
-                                    "FROM deliveries INDEXED BY deliveries_finished "
-                                    "WHERE state IN ('succeeded', 'failed', 'cancelled') "
-                                    "AND updated_at >= ? GROUP BY webhook_id"));
+    finished.prepare(
+        QStringLiteral("SELECT webhook_id, SUM(CASE WHEN state = 'succeeded' THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) FROM deliveries ") +
+        (sqlite ? QStringLiteral("INDEXED BY deliveries_finished ") : QString()) +
+        QStringLiteral("WHERE state IN ('succeeded', 'failed', 'cancelled') "
+                       "AND updated_at >= ? GROUP BY webhook_id"));
     finished.addBindValue(since.toMSecsSinceEpoch());
     if (finished.exec()) {
         while (finished.next()) {
@@ -23,17 +28,23 @@ QHash<qint64, WebhookHealth> WebhookHealthQuery::load(const QString &connectionN
             h.failed = finished.value(2).toInt();
         }
     }
-    // The latest delivery of each webhook: one index probe per webhook (deliveries_by_webhook).
-    QSqlQuery webhooks(db);
-    webhooks.setForwardOnly(true);
-    if (!webhooks.exec(QStringLiteral("SELECT id FROM webhooks")))
-        return health;
+    // The latest delivery of each webhook: one index probe per webhook (deliveries_by_webhook). The ids are
+    // read first: PostgreSQL streams a forward-only result, and a second query on the connection while the
+    // first is being read would discard the rest of it.
+    QList<qint64> webhookIds;
+    {
+        QSqlQuery webhooks(db);
+        webhooks.setForwardOnly(true);
+        if (!webhooks.exec(QStringLiteral("SELECT id FROM webhooks")))
+            return health;
+        while (webhooks.next())
+            webhookIds.append(webhooks.value(0).toLongLong());
+    }
     QSqlQuery latest(db);
     latest.prepare(
         QStringLiteral("SELECT created_at, state, last_status FROM deliveries WHERE webhook_id = ? "
                        "ORDER BY id DESC LIMIT 1"));
-    while (webhooks.next()) {
-        const qint64 id = webhooks.value(0).toLongLong();
+    for (const qint64 id : webhookIds) {
         latest.bindValue(0, id);
         if (latest.exec() && latest.next()) {
             WebhookHealth &h = health[id];

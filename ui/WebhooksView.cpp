@@ -118,12 +118,27 @@ WebhooksView::WebhooksView(Engine &engine, Store &reader, DeliveryLogQuery &quer
     // Health follows the deliveries, at most once a second.
     m_healthRefresh.setSingleShot(true);
     m_healthRefresh.setInterval(1000);
-    connect(&m_healthRefresh, &QTimer::timeout, this, &WebhooksView::reload);
+    // Only while shown: the 24-hour health query grows with the traffic, and nobody reads a hidden list.
+    connect(&m_healthRefresh, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            reload();
+        else
+            m_stale = true;
+    });
     connect(&engine, &Engine::deliveryChanged, this, [this] {
         if (!m_healthRefresh.isActive())
             m_healthRefresh.start();
     });
     reload();
+}
+
+void WebhooksView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_stale) {
+        m_stale = false;
+        reload();
+    }
 }
 
 void WebhooksView::reload()

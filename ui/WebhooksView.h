@@ -27,6 +27,10 @@ public:
     WebhookEditorDialog *openEditor(qint64 webhookId);
     void sendTestEvent();
 
+protected:
+    // A hidden screen does not follow the deliveries; it catches up when shown.
+    void showEvent(QShowEvent *event) override;
+
 private:
     qint64 selectedWebhookId() const;
     void updateButtons();
@@ -41,4 +45,5 @@ private:
     QLabel *m_testResult = nullptr;
     qint64 m_testDeliveryId = 0;
     QTimer m_healthRefresh;
+    bool m_stale = false; // deliveries changed while the screen was hidden
 };

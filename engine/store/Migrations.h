@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -13,6 +14,9 @@ struct Migration
     int version = 0;
     QString description;
     QStringList statements; // in the dialect-neutral schema language (see SqlDialect::expandSchema)
+    // What only one backend can say (full-text tables, extensions), by SqlDialect::name(); run after
+    // `statements` in the same transaction.
+    QHash<QString, QStringList> dialectStatements;
 };
 
 // Brings a database to the newest schema, each step in its own transaction together with the version record,

@@ -5,7 +5,11 @@
 
 #include <QDateTime>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
+#include <QUrl>
 
 class TestPostgresStore : public QObject
 {
@@ -18,6 +22,8 @@ private slots:
     void refusesABadUrlWithAReason();
     void storesRoutesClaimsAndRecords();
     void concurrentClaimsSkipEachOther();
+    void textFiltersBindOnePlaceholderTwice();
+    void textIndexesAreCreatedByTheDatabaseOwner();
 
 private:
     QString freshDatabase();
@@ -194,6 +200,99 @@ void TestPostgresStore::concurrentClaimsSkipEachOther()
         ids.insert(c.delivery.id);
     for (const auto &c : *b)
         QVERIFY2(!ids.contains(c.delivery.id), "a delivery was claimed by both instances");
+}
+
+void TestPostgresStore::textFiltersBindOnePlaceholderTwice()
+{
+    // Store::events and Store::deliveries use ":text" twice in one statement (repository OR tag); QPSQL
+    // turns named placeholders into positional ones, and both positions must get the value.
+    const QString url = freshDatabase();
+    QString error;
+    Store store(Store::dialectFor(url, &error));
+    QVERIFY2(store.open(url, &error), qPrintable(error));
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("text");
+    webhook.url = QStringLiteral("http://127.0.0.1:9/hook");
+    webhook.id = store.insertWebhook(webhook);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QList<QPair<QString, QString>> events = {{QStringLiteral("prod/api"), QStringLiteral("v1")},
+                                                   {QStringLiteral("dev/web"), QStringLiteral("prod-7")},
+                                                   {QStringLiteral("dev/x"), QStringLiteral("1.0")}};
+    for (int i = 0; i < events.size(); ++i) {
+        RegistryEvent event;
+        event.eventId = QStringLiteral("t%1").arg(i);
+        event.timestamp = event.receivedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+        event.action = QStringLiteral("push");
+        event.repository = events.at(i).first;
+        event.tag = events.at(i).second;
+        event.contentType = "application/json";
+        event.rawJson = "{}";
+        QVERIFY(store.beginWrite());
+        const qint64 row = store.insertEvent(event);
+        QVERIFY2(row > 0, qPrintable(store.lastError()));
+        QVERIFY(store.insertDelivery(row, webhook.id, QStringLiteral("msg_t%1").arg(i), now) > 0);
+        QVERIFY(store.commit());
+    }
+    EventFilter byText;
+    byText.text = QStringLiteral("prod");
+    const QList<RegistryEvent> found = store.events(byText);
+    QVERIFY2(store.lastError().isEmpty(), qPrintable(store.lastError()));
+    QCOMPARE(found.size(), 2); // one by its repository, one by its tag
+    QCOMPARE(found.at(0).tag, QStringLiteral("prod-7"));
+    QCOMPARE(found.at(1).repository, QStringLiteral("prod/api"));
+    byText.text = QStringLiteral("1");
+    QCOMPARE(store.events(byText).size(), 2); // "v1" and "1.0", not "prod-7"
+    DeliveryFilter deliveries;
+    deliveries.repository = QStringLiteral("prod");
+    QCOMPARE(store.deliveries(deliveries).size(), 2);
+}
+
+void TestPostgresStore::textIndexesAreCreatedByTheDatabaseOwner()
+{
+    // Migration 6 creates pg_trgm (a trusted extension) and its GIN indexes; the owner of the database
+    // needs no superuser right for it.
+    const QString fresh = freshDatabase();
+    QVERIFY(!fresh.isEmpty());
+    const QUrl url(fresh);
+    const QString freshName = url.path().mid(1);
+    const QString owner = freshName + QStringLiteral("_owner");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("owner-setup"));
+        db.setHostName(m_cluster->socketDirectory());
+        db.setPort(m_cluster->port());
+        db.setUserName(url.userName());
+        db.setDatabaseName(QStringLiteral("postgres"));
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery query(db);
+        QVERIFY2(
+            query.exec(QStringLiteral("CREATE ROLE %1 LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").arg(owner)),
+            qPrintable(query.lastError().text()));
+        QVERIFY2(query.exec(QStringLiteral("ALTER DATABASE %1 OWNER TO %2").arg(freshName, owner)),
+                 qPrintable(query.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("owner-setup"));
+    QUrl ownerUrl(fresh);
+    ownerUrl.setUserName(owner);
+    QString error;
+    Store store(Store::dialectFor(ownerUrl.toString(), &error));
+    QVERIFY2(store.open(ownerUrl.toString(), &error), qPrintable(error));
+    QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("owner-check"));
+    {
+        check.setHostName(m_cluster->socketDirectory());
+        check.setPort(m_cluster->port());
+        check.setUserName(owner);
+        check.setDatabaseName(freshName);
+        QVERIFY2(check.open(), qPrintable(check.lastError().text()));
+        QSqlQuery query(check);
+        QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM pg_indexes WHERE indexname IN "
+                                          "('events_repository_trgm', 'events_tag_trgm')")));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toInt(), 2);
+        check.close();
+    }
+    check = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("owner-check"));
 }
 
 QTEST_GUILESS_MAIN(TestPostgresStore)

@@ -921,6 +921,9 @@ void TestStorageFaults::serveRefusesFailingMigration()
     QString error;
     QVERIFY2(prepareDatabase(path, &error), qPrintable(error));
     const int latest = Migrations().latestVersion();
+    // The step before it (versions grow but need not be contiguous).
+    const QList<Migration> steps = Migrations::all();
+    const int previous = steps.at(steps.size() - 2).version;
     QStringList schemaBefore;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("broken"));
@@ -944,7 +947,7 @@ void TestStorageFaults::serveRefusesFailingMigration()
     const QString stderrText = QString::fromLocal8Bit(tidings.serveStderr());
     qInfo("serve on a failing migration: %s", qPrintable(stderrText.trimmed()));
     QVERIFY2(stderrText.contains(QStringLiteral("migration %1").arg(latest)) &&
-                 stderrText.contains(QStringLiteral("stays at version %1").arg(latest - 1)),
+                 stderrText.contains(QStringLiteral("stays at version %1").arg(previous)),
              qPrintable(stderrText));
 
     // The old schema is intact: the same tables, indexes and version record as before.
@@ -960,7 +963,7 @@ void TestStorageFaults::serveRefusesFailingMigration()
                                query.value(2).toString());
         QCOMPARE(schemaAfter, schemaBefore);
         QVERIFY(query.exec(QStringLiteral("SELECT MAX(version) FROM schema_migrations")) && query.next());
-        QCOMPARE(query.value(0).toInt(), latest - 1);
+        QCOMPARE(query.value(0).toInt(), previous);
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("after"));
