@@ -4,6 +4,7 @@
 #include "DestinationPolicy.h"
 #include "Engine.h"
 #include "LogOutput.h"
+#include "PostgresDialect.h"
 #include "ServeSettings.h"
 #include "UnixSignalWatcher.h"
 
@@ -11,6 +12,7 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QUuid>
 
 namespace {
 const QString serveUsage = QStringLiteral(
@@ -209,11 +211,19 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
     // From here on every line on stderr is a log line of the chosen format, from whichever thread.
     LogOutput::install(logFormat);
 
+    // Named here rather than by the engine, so the log says which instance holds which leases (several
+    // instances on one PostgreSQL database).
+    if (config.instanceId.isEmpty())
+        config.instanceId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    // A PostgreSQL URL may carry a password: never print it.
+    const QString shownLocation = PostgresDialect::isLocation(config.databaseLocation)
+                                      ? PostgresDialect::redacted(config.databaseLocation)
+                                      : config.databaseLocation;
     Engine engine(config);
     UnixSignalWatcher signalWatcher;
     int exitCode = CommandContext::Success;
     QObject::connect(&engine, &Engine::started, &engine, [&](const QUrl &intakeUrl) {
-        context.out() << "Tidings is running on database " << config.databaseLocation << "\n"
+        context.out() << "Tidings is running on database " << shownLocation << "\n"
                       << "Intake: " << intakeUrl.toString() << "\n";
         QUrl adminUrl = intakeUrl;
         adminUrl.setPath(QStringLiteral("/v1/admin/"));
@@ -231,7 +241,7 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
                       << "Add a subscriber: tidings webhook add --name NAME --url URL\n";
         context.out().flush();
         qCInfo(lcServe).noquote() << "listening; intake" << intakeUrl.toString() << "database"
-                                  << config.databaseLocation;
+                                  << shownLocation << "instance" << config.instanceId;
     });
     QObject::connect(&engine, &Engine::failed, &engine, [&](const QString &reason) {
         // The reason serve stops: in plain mode the command line's usual "tidings: <reason>", in JSON mode a
