@@ -499,12 +499,35 @@ void TestDelivery::webhookChangedByAnotherProcessRoutesTheNextEvent()
                  .toInt(),
              1);
     QVERIFY(fixture.store().setWebhookEnabled(added.id, false, QStringLiteral("test")));
-    QCOMPARE(registry.post(EventFactory::envelopeOf(EventFactory::Spec{}))
-                 .json()
-                 .value(QStringLiteral("deliveries"))
-                 .toInt(),
-             0);
-    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 3000);
+    auto routed = [&registry] {
+        return registry.post(EventFactory::envelopeOf(EventFactory::Spec{}))
+            .json()
+            .value(QStringLiteral("deliveries"))
+            .toInt();
+    };
+    if (EngineFixture::backend() == QLatin1String("postgresql")) {
+        // PostgreSQL has no change counter to read before routing: the change arrives as a NOTIFY a few
+        // milliseconds later (docs/deployment.md), so events posted in that window may still be routed to,
+        // and sent to, the webhook. Once the notification is in, nothing more is routed to it.
+        int routedBeforeTheChange = 0;
+        QElapsedTimer clock;
+        clock.start();
+        int deliveries = 1;
+        while ((deliveries = routed()) != 0 && clock.elapsed() < 5000) {
+            ++routedBeforeTheChange;
+            QTest::qWait(20);
+        }
+        QCOMPARE(deliveries, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(sink.count() >= 1, 3000);
+        QTest::qWait(500);
+        QVERIFY2(sink.count() <= 1 + routedBeforeTheChange,
+                 qPrintable(QStringLiteral("%1 requests, %2 events routed before the change was heard")
+                                .arg(sink.count())
+                                .arg(routedBeforeTheChange)));
+    } else {
+        QCOMPARE(routed(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 3000);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDelivery)
