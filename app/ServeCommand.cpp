@@ -5,6 +5,7 @@
 #include "Engine.h"
 #include "GrpcAdminServer.h"
 #include "LogOutput.h"
+#include "PostgresDialect.h"
 #include "ServeSettings.h"
 #include "UnixSignalWatcher.h"
 
@@ -12,6 +13,7 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QUuid>
 
 namespace {
 const QString serveUsage = QStringLiteral(
@@ -230,6 +232,14 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
     // From here on every line on stderr is a log line of the chosen format, from whichever thread.
     LogOutput::install(logFormat);
 
+    // Named here rather than by the engine, so the log says which instance holds which leases (several
+    // instances on one PostgreSQL database).
+    if (config.instanceId.isEmpty())
+        config.instanceId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    // A PostgreSQL URL may carry a password: never print it.
+    const QString shownLocation = PostgresDialect::isLocation(config.databaseLocation)
+                                      ? PostgresDialect::redacted(config.databaseLocation)
+                                      : config.databaseLocation;
     Engine engine(config);
     UnixSignalWatcher signalWatcher;
     int exitCode = CommandContext::Success;
@@ -265,7 +275,7 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
                            .arg(grpcServer->port());
             qCInfo(lcServe).noquote() << grpcLine;
         }
-        context.out() << "Tidings is running on database " << config.databaseLocation << "\n"
+        context.out() << "Tidings is running on database " << shownLocation << "\n"
                       << "Intake: " << intakeUrl.toString() << "\n";
         QUrl adminUrl = intakeUrl;
         adminUrl.setPath(QStringLiteral("/v1/admin/"));
@@ -286,7 +296,7 @@ int ServeCommand::run(CommandContext &context, const QStringList &arguments)
                       << "Add a subscriber: tidings webhook add --name NAME --url URL\n";
         context.out().flush();
         qCInfo(lcServe).noquote() << "listening; intake" << intakeUrl.toString() << "database"
-                                  << config.databaseLocation;
+                                  << shownLocation << "instance" << config.instanceId;
     });
     QObject::connect(&engine, &Engine::failed, &engine, reportFailure);
     // The engine logs webhooks it disables itself (tidings.engine); problems are only signalled.

@@ -23,7 +23,8 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIGURES = ["intake64", "intake1", "dispatch", "latency", "isolation", "retry", "backlog", "idle", "startup"]
+FIGURES = ["intake64", "intake1", "dispatch", "latency", "isolation", "retry", "backlog", "idle", "startup",
+           "pg-intake", "pg-dispatch", "pg-notify"]
 
 
 class BenchError(Exception):
@@ -62,6 +63,61 @@ def median_range(values, fmt="{:.0f}"):
     return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
+class PostgresServer:
+    """A private PostgreSQL cluster for the PostgreSQL figures: initdb in the suite's temporary directory, a Unix
+    socket only (no TCP port to collide with), the server's default durability (fsync on, synchronous_commit on),
+    stopped at the end. As root the server runs as the `postgres` user, which refuses to run as root."""
+
+    def __init__(self, root):
+        versions = sorted((d for d in os.listdir("/usr/lib/postgresql") if d.isdigit()), key=int, reverse=True) \
+            if os.path.isdir("/usr/lib/postgresql") else []
+        self.bin = next((f"/usr/lib/postgresql/{v}/bin" for v in versions
+                         if os.access(f"/usr/lib/postgresql/{v}/bin/pg_ctl", os.X_OK)), None)
+        if not self.bin:
+            raise BenchError("PostgreSQL server binaries not found (scripts/install-deps.sh bench installs postgresql)")
+        self.root = os.path.join(root, "postgres")
+        self.data = os.path.join(self.root, "data")
+        self.socket = os.path.join(self.root, "socket")
+        os.makedirs(self.data)
+        os.makedirs(self.socket)
+        os.chmod(root, 0o755)
+        self.port = 20000 + (os.getpid() % 20000)
+        self.databases = 0
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", "postgres:postgres", self.root], check=True)
+        self.run("initdb", "-D", self.data, "-U", "tidings", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
+        self.run("pg_ctl", "-D", self.data, "-l", os.path.join(self.root, "server.log"), "-w", "-o",
+                 f"-k {self.socket} -p {self.port} -c listen_addresses='' -c max_connections=200", "start")
+        self.running = True
+
+    def run(self, program, *args, capture=False):
+        argv = [os.path.join(self.bin, program), *args]
+        if os.geteuid() == 0:
+            argv = ["runuser", "-u", "postgres", "--", *argv]
+        result = subprocess.run(argv, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BenchError(f"{program} failed: {result.stdout}{result.stderr}")
+        return result.stdout
+
+    def psql(self, database, sql):
+        return self.run("psql", "-h", self.socket, "-p", str(self.port), "-U", "tidings", "-d", database, "-v",
+                        "ON_ERROR_STOP=1", "-qAt", "-c", sql)
+
+    def create_database(self):
+        self.databases += 1
+        name = f"bench_{self.databases}"
+        self.psql("postgres", f"CREATE DATABASE {name}")
+        return name, f"postgresql://tidings@localhost:{self.port}/{name}?host={self.socket}"
+
+    def stop(self):
+        if self.running:
+            self.running = False
+            try:
+                self.run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+            except BenchError:
+                pass
+
+
 class Suite:
     def __init__(self, args):
         self.args = args
@@ -76,6 +132,7 @@ class Suite:
         self.rows = []
         self.scale = 0.2 if args.quick else 1.0
         self.sink_proc = None
+        self.postgres = None
 
     # --- processes ------------------------------------------------------------------------------------------
 
@@ -94,6 +151,8 @@ class Suite:
                 proc.wait()
 
     def cleanup(self):
+        if self.postgres:
+            self.postgres.stop()
         for proc in self.procs:
             if proc.poll() is None:
                 proc.kill()
@@ -461,6 +520,124 @@ end
         self.add("start-up", f"process start to accepting connections, {int(1000000 * self.scale):,}-row {rows}",
                  f"{median_range(times)} ms", "", "", "≤ 150 ms", statistics.median(times) <= 150)
 
+    # --- PostgreSQL (several instances on one database, docs/deployment.md) -----------------------------------
+
+    def pg(self):
+        if self.postgres is None:
+            self.postgres = PostgresServer(self.tmp)
+        return self.postgres
+
+    def pgbench_inserts(self, database, clients, seconds):
+        """pgbench's transactions/s for a durable single-row insert of an event-sized row, `clients` clients."""
+        with open(os.path.join(HERE, "data", "push-manifest.json")) as f:
+            payload = json.dumps(json.load(f)["events"][0]).replace("'", "''")
+        script = os.path.join(self.tmp, "insert.sql")
+        with open(script, "w") as f:
+            f.write(f"INSERT INTO intake_baseline (event_id, payload) VALUES (gen_random_uuid()::text, '{payload}');\n")
+        os.chmod(script, 0o644)
+        os.chmod(self.tmp, 0o755)
+        out = self.pg().run("pgbench", "-n", "-h", self.pg().socket, "-p", str(self.pg().port), "-U", "tidings",
+                            "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", script, database)
+        match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+        if not match:
+            raise BenchError(f"pgbench printed no tps: {out}")
+        return float(match.group(1))
+
+    def pg_intake(self):
+        seconds = 10 if not self.args.quick else 5
+        clients = 16
+        pg = self.pg()
+        ours, peers, p99s = [], [], []
+        for run in range(self.args.runs):
+            name, _ = pg.create_database()
+            # The same shape as the events table: a unique event id, the raw JSON, a time.
+            pg.psql(name, "CREATE TABLE intake_baseline (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+                          "event_id TEXT NOT NULL UNIQUE, received_at TIMESTAMPTZ NOT NULL DEFAULT now(), "
+                          "payload TEXT NOT NULL)")
+            peers.append(self.pgbench_inserts(name, clients, seconds))
+            _, url = pg.create_database()
+            subprocess.run([self.tidings, "--db", url, "webhook", "add", "--name", "elsewhere", "--url",
+                            "http://127.0.0.1:9/hook", "--repository", "nomatch/*"],
+                           env=clean_env(), check=True, capture_output=True)
+            serve, intake = self.serve(url)
+            rps, p99 = self.wrk(intake, clients, seconds)
+            self.stop(serve)
+            ours.append(rps)
+            p99s.append(p99)
+            print(f"  pg intake c{clients} run {run}: tidings {rps:.0f}/s p99 {p99:.2f} ms, pgbench {peers[-1]:.0f} tps",
+                  file=sys.stderr, flush=True)
+        ratios = [o / p for o, p in zip(ours, peers)]
+        self.add(f"PostgreSQL: durable intake, {clients} connections",
+                 f"wrk -t1 -c{clients} -d{seconds}s, a new event per request, `serve` on PostgreSQL",
+                 f"{median_range(ours)} req/s, p99 {median_range(p99s, '{:.2f}')} ms",
+                 f"pgbench -c{clients}, one-row INSERT of the event JSON: {median_range(peers)} tps",
+                 f"{median_range(ratios, '{:.2f}')} x", "≥ 0.5 x", statistics.median(ratios) >= 0.5)
+
+    def pg_dispatch_run(self, count, instances):
+        sink, ports = self.start_sink(10)
+        _, url = self.pg().create_database()
+        self.seed(url, ports, pending=count)
+        serves = [self.serve(url)[0] for _ in range(instances)]
+        stats = self.wait_for(ports[0], lambda s: s["received"] >= count, 600, f"{count} deliveries")
+        time.sleep(0.5)  # a duplicate would arrive now
+        stats = self.sink_stats(ports[0])
+        cpu = sum(cpu_seconds(p.pid) for p in serves)
+        for serve in serves:
+            self.stop(serve)
+        self.stop(sink)
+        self.check_exact(stats, count, f"PostgreSQL dispatch, {instances} instance(s)")
+        return count / ((stats["last_us"] - stats["first_us"]) / 1e6), cpu * 1e6 / count
+
+    def pg_dispatch(self):
+        count = int(20000 * self.scale)
+        ones, twos, one_cpu, two_cpu = [], [], [], []
+        for run in range(self.args.runs):
+            rate, cpu = self.pg_dispatch_run(count, 1)
+            ones.append(rate)
+            one_cpu.append(cpu)
+            rate, cpu = self.pg_dispatch_run(count, 2)
+            twos.append(rate)
+            two_cpu.append(cpu)
+            print(f"  pg dispatch run {run}: one instance {ones[-1]:.0f}/s ({one_cpu[-1]:.0f} µs CPU each), "
+                  f"two {twos[-1]:.0f}/s ({two_cpu[-1]:.0f} µs)", file=sys.stderr, flush=True)
+        ratios = [t / o for t, o in zip(twos, ones)]
+        self.add("PostgreSQL: dispatch, two instances on one database",
+                 f"{count} deliveries queued over 10 endpoints (6 in flight each per instance), drained by two `serve`",
+                 f"{median_range(twos)}/s, {median_range(two_cpu)} µs CPU each",
+                 f"one instance: {median_range(ones)}/s, {median_range(one_cpu)} µs",
+                 f"{median_range(ratios, '{:.2f}')} x", "≥ 0.9 x", statistics.median(ratios) >= 0.9)
+
+    def pg_notify(self):
+        # A modest rate, so the figure is the wake-up and not a dispatcher falling behind (dispatch has its own).
+        seconds = 30 if not self.args.quick else 10
+        rate = 20
+        p50s, p99s, commits = [], [], []
+        for run in range(self.args.runs):
+            sink, ports = self.start_sink(1)
+            _, url = self.pg().create_database()
+            self.seed(url, ports)
+            # Instance B: only the notification can wake it in time (its poll is 60 s).
+            serve, _ = self.serve(url, extra=("--poll-interval", "60"))
+            out = subprocess.run([self.bench, "commits", "--db", url, "--rate", str(rate), "--seconds", str(seconds)],
+                                 env=clean_env(), capture_output=True, text=True, check=True).stdout
+            load = json.loads(out.strip().splitlines()[-1])
+            stats = self.wait_for(ports[0], lambda s: s["received"] >= load["committed"], 60,
+                                  "every committed event to be delivered")
+            self.stop(serve)
+            self.stop(sink)
+            self.check_exact(stats, load["committed"], "NOTIFY wake-up")
+            p50s.append(stats["latency_p50_ms"])
+            p99s.append(stats["latency_p99_ms"])
+            commits.append(load["commit_p99_ms"])
+            print(f"  pg notify run {run}: p50 {p50s[-1]:.2f} ms p99 {p99s[-1]:.2f} ms (commit p99 "
+                  f"{commits[-1]:.2f} ms)", file=sys.stderr, flush=True)
+        self.add("PostgreSQL: NOTIFY wake-up, commit on A to delivery by B",
+                 f"{rate} events/s for {seconds} s committed by `tidings_bench commits` (the intake's statements), "
+                 "delivered by a `serve` polling every 60 s",
+                 f"p50 {median_range(p50s, '{:.2f}')} ms, p99 {median_range(p99s, '{:.2f}')} ms",
+                 f"poll interval 60,000 ms; commit itself p99 {median_range(commits, '{:.2f}')} ms", "",
+                 "p99 ≤ 50 ms", statistics.median(p99s) <= 50)
+
     def table(self):
         lines = ["| figure | how | Tidings | peer in the same run | ratio | target | |",
                  "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -480,7 +657,8 @@ def main():
     wanted = args.only.split(",")
     steps = {"intake64": lambda: suite.intake(64), "intake1": lambda: suite.intake(1), "dispatch": suite.dispatch,
              "latency": suite.latency, "isolation": suite.isolation, "retry": suite.retry,
-             "backlog": suite.backlog, "idle": suite.idle, "startup": suite.startup}
+             "backlog": suite.backlog, "idle": suite.idle, "startup": suite.startup, "pg-intake": suite.pg_intake,
+             "pg-dispatch": suite.pg_dispatch, "pg-notify": suite.pg_notify}
     started = time.time()
     try:
         for name in FIGURES:

@@ -70,6 +70,9 @@ struct EngineConfig
     qint64 disableAfterMs = 0;
     // Where operational events (a webhook was disabled) are POSTed as CloudEvents; empty: only logged.
     QString opsWebhookUrl;
+    // Several instances on one PostgreSQL database: how often an instance that does not run housekeeping
+    // (retention) tries to take it over, and the leader checks it still holds it (see HousekeepingLeader).
+    int housekeepingCheckMs = 5000;
 
     // $TIDINGS_DB, else tidings.db under the user's data directory (~/.local/share/tidings).
     static QString defaultDatabaseLocation();

@@ -7,6 +7,7 @@
 #include "DeliveryPoller.h"
 #include "Dispatcher.h"
 #include "HealthEndpoint.h"
+#include "HousekeepingLeader.h"
 #include "HttpServer.h"
 #include "MetricsEndpoint.h"
 #include "NotificationIntake.h"
@@ -57,6 +58,7 @@ void EngineWorker::tearDown()
     if (m_adminGateway)
         m_adminGateway->detach(); // before the API goes: calls queued from now on are refused
     m_admin.reset();
+    m_housekeeping.reset(); // releases the housekeeping lock while the store is open
     m_retention.reset();
     m_health.reset();
     m_ops.reset();
@@ -234,6 +236,18 @@ void EngineWorker::start()
     }
 
     m_retention = std::make_unique<RetentionSweeper>(*m_store, m_config.retention);
+    connect(m_retention.get(), &RetentionSweeper::sweepFinished, this,
+            [this](qint64 removed) { m_metrics.recordRetentionSweep(removed); });
+    // Retention runs only while this instance holds the housekeeping lock (always on SQLite): several
+    // instances on one PostgreSQL database would otherwise all sweep the same history.
+    m_housekeeping = std::make_unique<HousekeepingLeader>(*m_store, m_config.housekeepingCheckMs);
+    connect(m_housekeeping.get(), &HousekeepingLeader::leadershipChanged, this, [this](bool leader) {
+        m_metrics.setHousekeepingLeader(leader);
+        if (leader && !m_stopping)
+            m_retention->start();
+        else
+            m_retention->stop();
+    });
 
     // On a shared PostgreSQL database, other instances and the CLI announce their commits; SQLite is watched
     // through its data_version counter instead (checkExternalChanges).
@@ -256,7 +270,7 @@ void EngineWorker::start()
     }
 
     reloadWebhooks();
-    m_retention->start();
+    m_housekeeping->start();
     m_changeCounter = m_store->externalChangeCounter();
     m_externalChangeTimer.start();
     m_poller->start();
@@ -334,6 +348,8 @@ void EngineWorker::shutdown()
     m_queueDepthTimer.stop();
     if (m_retention)
         m_retention->stop();
+    if (m_housekeeping)
+        m_housekeeping->stop(); // another instance takes retention over now, not when this one is gone
     if (m_server)
         m_server->close();
     if (!m_poller) {

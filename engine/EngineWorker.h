@@ -23,6 +23,7 @@ class DeliveryPoller;
 class Dispatcher;
 class HttpServer;
 class HealthEndpoint;
+class HousekeepingLeader;
 class MetricsEndpoint;
 class NotificationIntake;
 class OperationsNotifier;
@@ -93,6 +94,8 @@ private:
     std::unique_ptr<HealthEndpoint> m_healthEndpoint;
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<RetentionSweeper> m_retention;
+    std::unique_ptr<HousekeepingLeader>
+        m_housekeeping;                         // runs m_retention on one instance of a shared database
     std::unique_ptr<ChangeListener> m_listener; // PostgreSQL only
     std::unique_ptr<WebhookHealthMonitor> m_health;
     std::unique_ptr<OperationsNotifier> m_ops;

@@ -17,8 +17,9 @@ test=(docker-registry skopeo curl sqlite3 gzip tar openssl prometheus postgresql
 asan=(libasan8 libubsan1)
 # `make fuzz`: clang 14 and compiler-rt, which holds libFuzzer (libclang_rt.fuzzer) and clang's sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
-# `make bench`: the peers and load generators the performance suite measures against (docs/performance.md).
-bench=(nginx-light wrk nghttp2-client hyperfine python3)
+# `make bench`: the peers and load generators the performance suite measures against (docs/performance.md);
+# postgresql brings the server for the PostgreSQL figures and pgbench (their baseline).
+bench=(nginx-light wrk nghttp2-client hyperfine python3 postgresql libqt6sql6-psql)
 
 wanted=("${build[@]}")
 for group in "$@"; do

@@ -1,5 +1,6 @@
 #include "BenchSeeder.h"
 
+#include "PostgresDialect.h"
 #include "RegistryEvent.h"
 #include "Store.h"
 #include "WebhookConfig.h"
@@ -113,6 +114,12 @@ bool BenchSeeder::seed(const QString &dbPath, const Plan &plan, QString *error)
         }
     }
     store.close();
+    if (finishedIds.isEmpty() && dueTimes.isEmpty())
+        return true; // every row is pending and due now, as the Store wrote it (the PostgreSQL figures)
+    if (PostgresDialect::isLocation(dbPath)) {
+        *error = QStringLiteral("history rows and due times are seeded on SQLite only");
+        return false;
+    }
     // The Store writes rows as the intake does (pending, due now); the history and the due times are set
     // here, with plain SQL on a connection of the seeder's own.
     {

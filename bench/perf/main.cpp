@@ -5,11 +5,14 @@
 //   [--due-in-ms MS --due-spread-ms MS] load   --url INTAKE --rate R --seconds S [--token T]  constant-rate
 //   notifications for the latency figure claims --db FILE [--rounds N] [--batch N]              claim
 //   statement timing and plan on a large queue
+//   commits --db POSTGRESQL-URL --rate R --seconds S   commits events the way the intake does, for the NOTIFY
+//   wake-up figure (another instance delivers them)
 // Each subcommand but `sink` prints one JSON object on stdout.
 #include "BareSender.h"
 #include "BenchSeeder.h"
 #include "BenchSink.h"
 #include "ClaimProbe.h"
+#include "CommitLoad.h"
 #include "RateLoad.h"
 
 #include <QCommandLineParser>
@@ -71,7 +74,7 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("sink, send, seed, load or claims"));
+                                 QStringLiteral("sink, send, seed, load, claims or commits"));
     const QCommandLineOption endpoints(QStringLiteral("endpoints"), QStringLiteral("sink endpoints"),
                                        QStringLiteral("N"), QStringLiteral("10"));
     const QCommandLineOption slow(QStringLiteral("slow"), QStringLiteral("INDEX:MS answers late"),
@@ -193,5 +196,17 @@ int main(int argc, char *argv[])
                {QStringLiteral("uses_due_index"), result.usesDueIndex}});
         return 0;
     }
-    return fail(QStringLiteral("unknown command '%1' (sink, send, seed, load, claims)").arg(command));
+    if (command == QLatin1String("commits")) {
+        CommitLoad::Result result;
+        QString error;
+        if (!CommitLoad::run(parser.value(db), parser.value(rate).toInt(), parser.value(seconds).toInt(),
+                             &result, &error))
+            return fail(error);
+        print({{QStringLiteral("committed"), result.committed},
+               {QStringLiteral("commit_p50_ms"), result.commitP50Ms},
+               {QStringLiteral("commit_p99_ms"), result.commitP99Ms}});
+        return 0;
+    }
+    return fail(
+        QStringLiteral("unknown command '%1' (sink, send, seed, load, claims, commits)").arg(command));
 }

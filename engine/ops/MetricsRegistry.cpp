@@ -126,4 +126,22 @@ void MetricsRegistry::write(PrometheusWriter &writer) const
         writer.sample("tidings_delivery_attempt_duration_seconds_count", {{"webhook", it.key()}},
                       double(histogram.count));
     }
+    writer.family("tidings_housekeeping_leader", "gauge",
+                  QStringLiteral("1 when this instance runs housekeeping (retention) for its database; of "
+                                 "several instances on one PostgreSQL database exactly one does."));
+    writer.sample("tidings_housekeeping_leader", {}, m_housekeepingLeader ? 1 : 0);
+    writer.family("tidings_retention_sweeps_total", "counter",
+                  QStringLiteral("Retention sweeps this process finished (only the housekeeping leader "
+                                 "sweeps)."));
+    writer.sample("tidings_retention_sweeps_total", {}, double(m_retentionSweeps));
+    writer.family("tidings_retention_removed_rows_total", "counter",
+                  QStringLiteral("Rows of old history (deliveries with their attempts, events) retention "
+                                 "removed in this process."));
+    writer.sample("tidings_retention_removed_rows_total", {}, double(m_retentionRowsRemoved));
+}
+
+void MetricsRegistry::recordRetentionSweep(qint64 rowsRemoved)
+{
+    ++m_retentionSweeps;
+    m_retentionRowsRemoved += quint64(qMax<qint64>(0, rowsRemoved));
 }

@@ -29,6 +29,10 @@ public:
     void recordEventsAccepted(int count);
     // One attempt and where it left its delivery.
     void recordAttempt(const AttemptRecord &attempt, const DeliveryRecord &delivery);
+    // Housekeeping: whether this instance runs it (several instances on one database elect one), and each
+    // retention sweep it finished.
+    void setHousekeepingLeader(bool leader) { m_housekeepingLeader = leader; }
+    void recordRetentionSweep(qint64 rowsRemoved);
 
     // Appends the counter and histogram families.
     void write(PrometheusWriter &writer) const;
@@ -55,4 +59,7 @@ private:
     QMap<WebhookAndLabel, quint64> m_attemptsByResult;
     QMap<WebhookAndLabel, quint64> m_deliveryOutcomes;
     QMap<QString, Histogram> m_durations;
+    bool m_housekeepingLeader = false;
+    quint64 m_retentionSweeps = 0;
+    quint64 m_retentionRowsRemoved = 0;
 };

@@ -123,5 +123,27 @@ qint64 PostgresDialect::externalChangeCounter(QSqlDatabase &db) const
 QString PostgresDialect::migrationLockStatement() const
 {
     // Instances starting together on a new database queue here; the lock ends with the transaction.
-    return QStringLiteral("SELECT pg_advisory_xact_lock(7246631)");
+    return QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(migrationLockKey);
+}
+
+QString PostgresDialect::housekeepingLockStatement() const
+{
+    // Session level, not _xact_: the retention sweeper deletes in many short transactions of its own, and
+    // leadership has to outlive each of them. pg_try_: an instance that is not the leader never waits.
+    return QStringLiteral("SELECT pg_try_advisory_lock(%1)").arg(housekeepingLockKey);
+}
+
+QString PostgresDialect::housekeepingLockHeldStatement() const
+{
+    // A single bigint key shows in pg_locks as classid (high 32 bits), objid (low 32 bits), objsubid 1.
+    return QStringLiteral("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND "
+                          "pid = pg_backend_pid() AND granted AND classid = %1 AND objid = %2 AND "
+                          "objsubid = 1)")
+        .arg(housekeepingLockKey >> 32)
+        .arg(housekeepingLockKey & 0xffffffff);
+}
+
+QString PostgresDialect::housekeepingUnlockStatement() const
+{
+    return QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(housekeepingLockKey);
 }

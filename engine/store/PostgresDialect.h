@@ -40,6 +40,14 @@ public:
     qint64 externalChangeCounter(QSqlDatabase &db) const override;
     QString migrationLockStatement() const override;
     QString notifyStatement() const override { return QStringLiteral("SELECT pg_notify(?, ?)"); }
+    // A session-level advisory lock, held by the leader's store connection until it is released (graceful
+    // stop) or the connection ends (a crash: the server notices the closed socket and frees it).
+    QString housekeepingLockStatement() const override;
+    QString housekeepingLockHeldStatement() const override;
+    QString housekeepingUnlockStatement() const override;
+    // The advisory lock keys Tidings uses (one bigint each), so an operator can find them in pg_locks.
+    static constexpr qint64 migrationLockKey = 7246631;
+    static constexpr qint64 housekeepingLockKey = 7246632;
 
 private:
     bool m_fullDurability;

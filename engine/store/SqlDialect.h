@@ -39,4 +39,11 @@ public:
     virtual bool reusesTransactionStatements() const { return false; }
     // When opening failed: what about the location explains it (a read-only or full file system), or empty.
     virtual QString diagnose(const QString &location) const { return {}; }
+    // Housekeeping (retention) runs on one instance at a time (see HousekeepingLeader). Three statements
+    // that each answer one boolean: take the lock for this connection's session without waiting (true when
+    // taken), whether this connection holds it, and give it up. All empty when the backend needs no such
+    // lock: on SQLite every process that opens the file is "the" instance (one machine, one file).
+    virtual QString housekeepingLockStatement() const { return {}; }
+    virtual QString housekeepingLockHeldStatement() const { return {}; }
+    virtual QString housekeepingUnlockStatement() const { return {}; }
 };

@@ -1345,3 +1345,34 @@ bool Store::recordOverrideAttempt(AttemptRecord &a, bool toWebhookUrl)
     update.finish();
     return commit();
 }
+
+// --- Housekeeping lock
+// ---------------------------------------------------------------------------------------
+
+std::optional<bool> Store::booleanStatement(const char *key, const QString &sql)
+{
+    if (sql.isEmpty())
+        return true; // the backend needs no lock: every instance is the only one
+    QSqlQuery &query = prepared(key, sql);
+    if (!execOrFail(query))
+        return std::nullopt;
+    const std::optional<bool> answer =
+        query.next() ? std::optional<bool>(query.value(0).toBool()) : std::nullopt;
+    query.finish();
+    return answer;
+}
+
+std::optional<bool> Store::tryHousekeepingLock()
+{
+    return booleanStatement("housekeepingLock", m_dialect->housekeepingLockStatement());
+}
+
+std::optional<bool> Store::holdsHousekeepingLock()
+{
+    return booleanStatement("housekeepingLockHeld", m_dialect->housekeepingLockHeldStatement());
+}
+
+void Store::releaseHousekeepingLock()
+{
+    booleanStatement("housekeepingUnlock", m_dialect->housekeepingUnlockStatement());
+}

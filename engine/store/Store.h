@@ -186,8 +186,15 @@ public:
     // the timeline (its number is set here) with what it changed. `toWebhookUrl`: it went to the webhook's
     // configured URL, so its answer counts for the delivery (a 2xx completes it). Own transaction.
     bool recordOverrideAttempt(AttemptRecord &attempt, bool toWebhookUrl);
+    // Housekeeping on one instance at a time (HousekeepingLeader): the dialect's session lock, held by this
+    // connection. Each answers true at once where the backend needs no lock (SQLite); nullopt when the
+    // database does not answer. Call outside a transaction.
+    std::optional<bool> tryHousekeepingLock();   // true: held now; false: another instance holds it
+    std::optional<bool> holdsHousekeepingLock(); // still held (false after the connection was reset)
+    void releaseHousekeepingLock();
 
 private:
+    std::optional<bool> booleanStatement(const char *key, const QString &sql);
     QSqlDatabase database() const;
     bool openAndMigrate(const QString &location, QString *error);
     // Prepared statements are kept for the life of the connection: SQLite's prepare is a large part of a

@@ -1,6 +1,7 @@
 // The `tidings` command line, driven as a user drives it: the real executable against a fresh database per
 // test, real HTTP subscribers (HttpSink) and, where it matters, a running `tidings serve` next to the CLI.
 
+#include "EngineFixture.h"
 #include "EventFactory.h"
 #include "HttpSink.h"
 #include "IntakeClient.h"
@@ -167,7 +168,12 @@ void TestCli::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY2(m_dir->isValid(), qPrintable(m_dir->errorString()));
-    m_tidings = std::make_unique<TidingsProcess>(m_dir->filePath(QStringLiteral("tidings.db")));
+    // The CLI's database: this file, or a PostgreSQL database in the suite's second run.
+    QString error;
+    const QString location =
+        EngineFixture::freshLocation(m_dir->filePath(QStringLiteral("tidings.db")), &error);
+    QVERIFY2(!location.isEmpty(), qPrintable(error));
+    m_tidings = std::make_unique<TidingsProcess>(location);
     QVERIFY2(QFileInfo(m_tidings->binary()).isExecutable(), qPrintable(m_tidings->binary()));
 }
 

@@ -1,5 +1,6 @@
 // `tidings webhook|deliveries|replay --server URL --token T`: the real CLI managing a real `tidings serve`
 // through its admin API. The CLI runs with a --db it could not open, so anything it does went over HTTP.
+#include "EngineFixture.h"
 #include "EventFactory.h"
 #include "HttpSink.h"
 #include "IntakeClient.h"
@@ -39,7 +40,12 @@ private:
     };
     static bool start(Setup &setup, QString *error)
     {
-        setup.server = std::make_unique<TidingsProcess>(setup.dir.filePath(QStringLiteral("server.db")));
+        // The server's database: a file, or PostgreSQL in the suite's second run.
+        const QString location =
+            EngineFixture::freshLocation(setup.dir.filePath(QStringLiteral("server.db")), error);
+        if (location.isEmpty())
+            return false;
+        setup.server = std::make_unique<TidingsProcess>(location);
         QFile blocker(setup.dir.filePath(QStringLiteral("not-a-directory")));
         if (!blocker.open(QIODevice::WriteOnly))
             return false;
@@ -291,7 +297,8 @@ void TestCliRemote::authAndReachabilityErrors()
 
     // A server without an admin token says how to turn the API on.
     Setup off;
-    off.server = std::make_unique<TidingsProcess>(off.dir.filePath(QStringLiteral("off.db")));
+    off.server = std::make_unique<TidingsProcess>(
+        EngineFixture::freshLocation(off.dir.filePath(QStringLiteral("off.db")), &error));
     QVERIFY2(off.server->startServe({}, &error), qPrintable(error));
     QVERIFY(off.server->serveStdout().contains("Admin API: off"));
     QUrl offUrl = off.server->intakeUrl();

@@ -10,6 +10,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTest>
 #include <QUuid>
@@ -337,11 +340,35 @@ void TestOperations::readinessFollowsTheDatabase()
     // An event makes sure the WAL holds something, as in production.
     QCOMPARE(probe.post(EventFactory::envelopeOf({})).status, 202);
 
-    // The test's own connection must not repair or hold anything while the files are damaged.
-    fixture.store().close();
-    const QStringList files{fixture.databasePath(), fixture.databasePath() + QStringLiteral("-wal"),
-                            fixture.databasePath() + QStringLiteral("-shm")};
+    // SQLite: the files are overwritten with zeros (the test's own connection must not repair or hold
+    // anything meanwhile). PostgreSQL: the table the readiness query reads is renamed away on a connection of
+    // the test's own, which makes the server refuse the query the same way.
+    const bool postgres = EngineFixture::backend() == QLatin1String("postgresql");
+    const QStringList files =
+        postgres ? QStringList()
+                 : QStringList{fixture.databasePath(), fixture.databasePath() + QStringLiteral("-wal"),
+                               fixture.databasePath() + QStringLiteral("-shm")};
     QHash<QString, QByteArray> saved;
+    auto renameMigrations = [&](const char *from, const char *to) {
+        QString error;
+        const std::unique_ptr<SqlDialect> dialect = Store::dialectFor(fixture.databaseLocation(), &error);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(dialect->driverName(), QStringLiteral("damage"));
+            dialect->configure(db, fixture.databaseLocation(), &error);
+            QSqlQuery query(db);
+            const bool ok = db.open() && query.exec(QStringLiteral("ALTER TABLE %1 RENAME TO %2")
+                                                        .arg(QLatin1String(from), QLatin1String(to)));
+            if (!ok)
+                qWarning().noquote() << "rename failed:" << db.lastError().text() << query.lastError().text();
+            db.close();
+            return ok;
+        }
+    };
+    if (postgres) {
+        QVERIFY(renameMigrations("schema_migrations", "schema_migrations_away"));
+        QSqlDatabase::removeDatabase(QStringLiteral("damage"));
+    }
+    fixture.store().close();
     for (const QString &path : files) {
         QFile file(path);
         QVERIFY2(file.open(QIODevice::ReadWrite), qPrintable(path + QLatin1Char(' ') + file.errorString()));
@@ -366,6 +393,10 @@ void TestOperations::readinessFollowsTheDatabase()
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadWrite));
         file.write(saved.value(path));
+    }
+    if (postgres) {
+        QVERIFY(renameMigrations("schema_migrations_away", "schema_migrations"));
+        QSqlDatabase::removeDatabase(QStringLiteral("damage"));
     }
     QTRY_COMPARE_WITH_TIMEOUT(probe.send("GET", readiness, {}, {}).status, 200, kWaitMs);
 }

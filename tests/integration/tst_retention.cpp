@@ -1,11 +1,13 @@
-// Retention on a real SQLite file: what goes, what stays, and that it goes in small batches.
+// Retention on a real database (a SQLite file, or PostgreSQL when TIDINGS_TEST_BACKEND=postgresql): what
+// goes, what stays, and that it goes in small batches.
+#include "EngineFixture.h"
 #include "EventFactory.h"
 #include "RetentionSweeper.h"
-#include "SqliteDialect.h"
 #include "Store.h"
 
 #include <QSignalSpy>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,17 +57,21 @@ private:
             QVERIFY(store.recordAttempt(attempt, outcome, QStringLiteral("me")));
             finished.append(d.id);
         }
-        // recordAttempt stamps the current time; age the rows as if they had finished `ageMs` ago.
-        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("ager"));
-        raw.setDatabaseName(path);
-        QVERIFY(raw.open());
+        // recordAttempt stamps the current time; age the rows as if they had finished `ageMs` ago, on a
+        // connection of the test's own to whichever backend the store uses.
+        QString error;
+        const std::unique_ptr<SqlDialect> dialect = Store::dialectFor(path, &error);
+        QVERIFY2(dialect, qPrintable(error));
+        QSqlDatabase raw = QSqlDatabase::addDatabase(dialect->driverName(), QStringLiteral("ager"));
+        QVERIFY2(dialect->configure(raw, path, &error), qPrintable(error));
+        QVERIFY2(raw.open(), qPrintable(raw.lastError().text()));
         {
             QSqlQuery query(raw);
             query.prepare(QStringLiteral("UPDATE deliveries SET updated_at = ? WHERE id = ?"));
             for (qint64 id : std::as_const(finished)) {
                 query.addBindValue(then);
                 query.addBindValue(id);
-                QVERIFY(query.exec());
+                QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
             }
         }
         raw.close();
@@ -94,10 +100,9 @@ private slots:
 
 void TestRetention::purgesByAgeButNeverUnfinishedWork()
 {
-    QTemporaryDir dir;
-    Store store(std::make_unique<SqliteDialect>());
-    QString error;
-    QVERIFY2(store.open(dir.filePath(QStringLiteral("t.db")), &error), qPrintable(error));
+    EngineFixture fixture;
+    QVERIFY2(fixture.isValid(), qPrintable(fixture.lastError()));
+    Store &store = fixture.store();
     WebhookConfig webhook;
     webhook.name = QStringLiteral("a");
     webhook.url = QStringLiteral("http://127.0.0.1/");
@@ -134,10 +139,9 @@ void TestRetention::purgesByAgeButNeverUnfinishedWork()
 
 void TestRetention::keepsTheNewestPerWebhook()
 {
-    QTemporaryDir dir;
-    Store store(std::make_unique<SqliteDialect>());
-    QString error;
-    QVERIFY(store.open(dir.filePath(QStringLiteral("t.db")), &error));
+    EngineFixture fixture;
+    QVERIFY2(fixture.isValid(), qPrintable(fixture.lastError()));
+    Store &store = fixture.store();
     WebhookConfig a;
     a.name = QStringLiteral("a");
     a.url = QStringLiteral("http://127.0.0.1/");

@@ -32,6 +32,22 @@ QString EngineFixture::backend()
     return name.isEmpty() ? QStringLiteral("sqlite") : name;
 }
 
+QString EngineFixture::freshLocation(const QString &sqlitePath, QString *error)
+{
+    if (backend() != QLatin1String("postgresql"))
+        return sqlitePath;
+    QString reason;
+    QString location;
+    if (PostgresCluster *cluster = PostgresCluster::shared(&reason))
+        location = cluster->createDatabase(&reason);
+    if (location.isEmpty()) {
+        qWarning().noquote() << "no PostgreSQL database for the test:" << reason;
+        if (error)
+            *error = reason;
+    }
+    return location;
+}
+
 EngineFixture::~EngineFixture()
 {
     stop();

@@ -23,6 +23,9 @@ public:
     QString databaseLocation() const { return m_location; }
     // "sqlite" or "postgresql", from TIDINGS_TEST_BACKEND.
     static QString backend();
+    // For tests that hand a database to the `tidings` binary: `sqlitePath` on SQLite, a new database on the
+    // test process's private cluster on PostgreSQL (empty, with `error` set, when that cannot start).
+    static QString freshLocation(const QString &sqlitePath, QString *error = nullptr);
     Store &store() { return *m_store; }
     Engine *engine() { return m_engine.get(); }
     QUrl intakeUrl() const { return m_engine ? m_engine->intakeUrl() : QUrl(); }

@@ -55,6 +55,8 @@ void NotificationLoad::pump()
             post(m_unacked.takeFirst());
             continue;
         }
+        if (m_generating && m_settings.maxEnvelopes > 0 && m_made >= m_settings.maxEnvelopes)
+            m_generating = false;
         if (!m_generating)
             return;
         Envelope envelope;

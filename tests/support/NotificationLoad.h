@@ -33,6 +33,7 @@ public:
         int intervalMs = 20;       // how often the pump looks for a free slot
         int resendBackoffMs = 300; // before an unacknowledged envelope is sent again
         int requestTimeoutMs = 10000;
+        int maxEnvelopes = 0; // stop making new envelopes after this many (0: no limit)
     };
 
     NotificationLoad(QUrl intakeUrl, Generator generator, const Settings &settings,
@@ -46,6 +47,10 @@ public:
     void stopGenerating(); // resends only: what is not acknowledged yet keeps being sent
     void stop();           // nothing more is sent; requests under way are abandoned
     bool isGenerating() const { return m_generating; }
+    // Where the next requests go, resends included: a registry behind a load balancer that moved it to
+    // another instance.
+    void setUrl(const QUrl &intakeUrl) { m_url = intakeUrl; }
+    QUrl url() const { return m_url; }
 
     // Every envelope made so far was answered 2xx and nothing is outstanding.
     bool isSettled() const { return m_outstanding.isEmpty() && m_unacked.isEmpty(); }

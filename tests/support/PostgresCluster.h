@@ -7,7 +7,8 @@
 
 // A private PostgreSQL server for tests: initdb into a temporary directory, pg_ctl start on a Unix socket in
 // that directory (no TCP port to collide with other runs), stopped and removed when the object goes. As
-// root (CI) the server runs as the `postgres` user, because PostgreSQL refuses to run as root.
+// root (CI) the server runs as the `postgres` user, because PostgreSQL refuses to run as root. It runs with
+// fsync off (the tests never crash the server itself).
 // Uses the Debian packages `postgresql` (server binaries) and `libqt6sql6-psql` (Qt's driver).
 class PostgresCluster
 {
