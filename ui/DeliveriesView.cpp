@@ -3,10 +3,10 @@
 #include "DeliveryDetailPane.h"
 #include "DeliveryLogModel.h"
 #include "Engine.h"
-#include "ReadableTextDelegate.h"
-#include "StatusColours.h"
 #include "PayloadBuilder.h"
+#include "ReadableTextDelegate.h"
 #include "ReplayOverrideDialog.h"
+#include "StatusColours.h"
 #include "Store.h"
 
 #include <QAction>

@@ -1287,13 +1287,14 @@ bool Store::recordOverrideAttempt(AttemptRecord &a, bool toWebhookUrl)
     a.number = number.value(0).toInt() + 1;
     number.finish();
 
-    QSqlQuery &insert = prepared(
-        "insertOverrideAttempt",
-        QStringLiteral(
-            "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
-            "request_headers, request_body, response_status, response_headers, response_body, "
-            "error_class, error_message, replay_override) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id"));
+    QSqlQuery &insert =
+        prepared("insertOverrideAttempt",
+                 QStringLiteral(
+                     "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
+                     "request_headers, request_body, response_status, response_headers, response_body, "
+                     "error_class, error_message, replay_override) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?, ?, ?) "
+                     "RETURNING id"));
     insert.bindValue(0, a.deliveryId);
     insert.bindValue(1, a.number);
     insert.bindValue(2, a.manual ? 1 : 0);
