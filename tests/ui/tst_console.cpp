@@ -135,6 +135,8 @@ void ConsoleTest::liveUpdatesReachAWindowBuiltBeforeTheEngineStarts()
     QTRY_COMPARE_WITH_TIMEOUT(
         window.deliveriesView()->model()->index(0, DeliveryLogModel::StatusColumn).data().toString(),
         QStringLiteral("succeeded"), 10000);
+    // A hidden screen catches up when it is shown (it does not query on every update while hidden).
+    QVERIFY(window.showScreen(QStringLiteral("events")));
     QTRY_COMPARE_WITH_TIMEOUT(window.eventsView()->model()->rowCount(), 1, 10000);
     QVERIFY(engine.stopAndWait());
 }
