@@ -5,7 +5,7 @@ set -euo pipefail
 
 build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
        qt6-tools-dev-tools libgl-dev clang-format qt6-charts-dev
-       libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc libssl-dev)
+       libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc)
 # The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks,
 # promtool (in prometheus) to check the /metrics output, and a PostgreSQL server with Qt's driver for the
 # second run of the engine tests. The gRPC admin API's second client is Python's grpcio, its stubs generated at
