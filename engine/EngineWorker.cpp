@@ -147,6 +147,29 @@ void EngineWorker::start()
     QUrl intakeUrl;
     if (m_config.listen) {
         m_intake = std::make_unique<NotificationIntake>(*m_store, m_config.intakeToken);
+        if (m_store->dialect().intakeOnOwnConnections()) {
+            const EngineConfig config = m_config;
+            QString intakeError;
+            const bool own = m_intake->useOwnConnections(
+                [config](QString *error) -> std::unique_ptr<Store> {
+                    std::unique_ptr<SqlDialect> dialect = Store::dialectFor(
+                        config.databaseLocation, error, config.durability == EngineConfig::Durability::Full,
+                        config.busyTimeoutMs);
+                    if (!dialect)
+                        return nullptr;
+                    auto store = std::make_unique<Store>(std::move(dialect));
+                    if (!store->open(config.databaseLocation, error))
+                        return nullptr;
+                    // Its pg_notify names this instance, so this instance's listener skips it (the intake
+                    // wakes the local poller itself).
+                    store->setChangeOrigin(config.instanceId);
+                    return store;
+                },
+                &intakeError);
+            if (!own)
+                qCWarning(lcEngine).noquote()
+                    << "the intake writes on the engine's connection; its own did not open:" << intakeError;
+        }
         connect(m_intake.get(), &NotificationIntake::committed, this,
                 [this](const QList<RegistryEvent> &events, const QList<qint64> &webhookIds) {
                     m_metrics.recordEventsAccepted(int(events.size()));

@@ -5,16 +5,27 @@
 #include "WebhookSignature.h"
 
 #include <QLoggingCategory>
-#include <QUuid>
 
 Q_LOGGING_CATEGORY(lcIntake, "tidings.intake")
 
 NotificationIntake::NotificationIntake(Store &store, QByteArray token, QObject *parent)
     : QObject(parent)
-    , m_store(store)
     , m_token(std::move(token))
     , m_routes{IntakeRoute::distribution(), IntakeRoute::harbor(), IntakeRoute::cloudEvents()}
+    , m_writer(store, [this] { emit aboutToRoute(); })
 {}
+
+bool NotificationIntake::useOwnConnections(const IntakeWriterThread::StoreOpener &openStore, QString *error)
+{
+    std::vector<OwnWriter> writers;
+    for (int i = 0; i < ownConnections; ++i) {
+        writers.push_back({std::make_unique<IntakeWriterThread>(), {}});
+        if (!writers.back().thread->open(openStore, error))
+            return false;
+    }
+    m_ownWriters = std::move(writers);
+    return true;
+}
 
 QList<QByteArray> NotificationIntake::paths() const
 {
@@ -26,11 +37,11 @@ QList<QByteArray> NotificationIntake::paths() const
 
 void NotificationIntake::setWebhooks(const QList<WebhookConfig> &webhooks)
 {
-    m_webhooks.clear();
-    for (const WebhookConfig &webhook : webhooks) {
-        if (webhook.enabled)
-            m_webhooks.append({webhook, WebhookFilter(webhook)});
-    }
+    m_writer.setWebhooks(webhooks);
+    // Own writers read the webhooks table in every transaction; telling them as well only saves them the
+    // reload when they see the change.
+    for (OwnWriter &writer : m_ownWriters)
+        writer.thread->setWebhooks(webhooks);
 }
 
 QByteArray NotificationIntake::mediaTypeOf(const QByteArray &contentType)
@@ -100,71 +111,43 @@ void NotificationIntake::handle(const HttpRequest &request, const HttpResponder 
     m_pending.append({parsed.events, responder});
 }
 
+QList<QList<RegistryEvent>> NotificationIntake::eventsOf(const QList<PendingRequest> &batch)
+{
+    QList<QList<RegistryEvent>> requests;
+    requests.reserve(batch.size());
+    for (const PendingRequest &request : batch)
+        requests.append(request.events);
+    return requests;
+}
+
 void NotificationIntake::flush()
 {
-    const QList<PendingRequest> batch = std::exchange(m_pending, {});
-    if (batch.isEmpty())
+    if (m_pending.isEmpty())
         return;
-
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QList<RegistryEvent> stored;
-    QList<qint64> webhookIds;
-    struct Counts
-    {
-        int accepted = 0;
-        int duplicates = 0;
-        int deliveries = 0;
-    };
-    QList<Counts> answers;
-    bool ok = m_store.beginWrite();
-    if (ok)
-        emit aboutToRoute();
-    for (const PendingRequest &request : batch) {
-        int accepted = 0;
-        int duplicates = 0;
-        int deliveries = 0;
-        for (const RegistryEvent &event : request.events) {
-            if (!ok)
-                break;
-            const qint64 rowId = m_store.insertEvent(event);
-            if (rowId < 0) {
-                ok = false;
-                break;
-            }
-            if (rowId == 0) {
-                // The registry resent an event it had already given us (it timed out before our answer).
-                ++duplicates;
-                continue;
-            }
-            ++accepted;
-            RegistryEvent storedEvent = event;
-            storedEvent.rowId = rowId;
-            for (const CompiledWebhook &webhook : std::as_const(m_webhooks)) {
-                if (!webhook.filter.matches(event))
-                    continue;
-                const QString messageId = QStringLiteral("msg_") + QUuid::createUuid().toString(QUuid::Id128);
-                if (m_store.insertDelivery(rowId, webhook.config.id, messageId, now) < 0) {
-                    ok = false;
-                    break;
-                }
-                ++deliveries;
-                if (!webhookIds.contains(webhook.config.id))
-                    webhookIds.append(webhook.config.id);
-            }
-            stored.append(storedEvent);
-        }
-        answers.append({accepted, duplicates, deliveries});
+    if (m_ownWriters.empty()) {
+        const QList<PendingRequest> batch = std::exchange(m_pending, {});
+        finish(batch, m_writer.write(eventsOf(batch)));
+        return;
     }
-    if (ok)
-        ok = m_store.commit();
-    else
-        m_store.rollback();
+    for (size_t i = 0; i < m_ownWriters.size(); ++i) {
+        OwnWriter &writer = m_ownWriters[i];
+        if (!writer.writing.isEmpty())
+            continue;
+        writer.writing = std::exchange(m_pending, {});
+        writer.thread->write(eventsOf(writer.writing), this, [this, i](const IntakeWriteResult &result) {
+            finish(std::exchange(m_ownWriters[i].writing, {}), result);
+        });
+        return;
+    }
+    // Every connection is committing a group; the first to finish takes what has arrived by then.
+}
 
-    if (!ok) {
+void NotificationIntake::finish(const QList<PendingRequest> &batch, const IntakeWriteResult &result)
+{
+    if (!result.ok) {
         // Nothing of this batch is acknowledged; the registry keeps the events and sends them again.
-        const QString reason = m_store.lastError();
-        qCWarning(lcIntake) << "cannot store notifications, answering 503:" << reason;
-        emit storeFailed(reason);
+        qCWarning(lcIntake) << "cannot store notifications, answering 503:" << result.error;
+        emit storeFailed(result.error);
         for (const PendingRequest &request : batch) {
             HttpResponse response =
                 HttpResponse::error(503, "storage_unavailable",
@@ -172,21 +155,23 @@ void NotificationIntake::flush()
             response.headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
             answer(request.responder, response);
         }
-        return;
+    } else {
+        for (qsizetype i = 0; i < batch.size(); ++i) {
+            // Written by hand: building a QJsonObject per answer cost as much as the rest of the response.
+            // Same bytes as QJsonDocument's compact form (keys in its sorted order).
+            const IntakeRequestCounts &counts = result.counts[i];
+            HttpResponse response;
+            response.status = 202;
+            response.contentType = QByteArrayLiteral("application/json");
+            response.body = "{\"accepted\":" + QByteArray::number(counts.accepted) +
+                            ",\"deliveries\":" + QByteArray::number(counts.deliveries) +
+                            ",\"duplicates\":" + QByteArray::number(counts.duplicates) + '}';
+            answer(batch[i].responder, response);
+        }
+        if (!result.stored.isEmpty())
+            emit committed(result.stored, result.webhookIds);
     }
-    for (qsizetype i = 0; i < batch.size(); ++i) {
-        // Written by hand: building a QJsonObject per answer cost as much as the rest of the response. Same
-        // bytes as QJsonDocument's compact form (keys in its sorted order).
-        HttpResponse response;
-        response.status = 202;
-        response.contentType = QByteArrayLiteral("application/json");
-        response.body = "{\"accepted\":" + QByteArray::number(answers[i].accepted) +
-                        ",\"deliveries\":" + QByteArray::number(answers[i].deliveries) +
-                        ",\"duplicates\":" + QByteArray::number(answers[i].duplicates) + '}';
-        answer(batch[i].responder, response);
-    }
-    if (!stored.isEmpty())
-        emit committed(stored, webhookIds);
+    flush(); // what arrived while the connections were busy: the next group, at once
 }
 
 void NotificationIntake::answer(const HttpResponder &responder, const HttpResponse &response)

@@ -100,23 +100,22 @@ QString PostgresDialect::expandSchema(QString sql) const
         .replace(QLatin1String("{blob}"), QLatin1String("BYTEA"));
 }
 
-qint64 PostgresDialect::externalChangeCounter(QSqlDatabase &db) const
+QString PostgresDialect::externalChangeCounterQuery() const
 {
     // Other instances and the CLI are noticed through LISTEN/NOTIFY, but a notification arrives on its own
     // connection and may lose the race against an intake request sent right after the change (the CLI adds a
     // webhook, the registry pushes at once). The intake asks this before routing, so a change to the
     // webhooks table must show here: its row count and update times are enough (an edit within the same
     // millisecond as the row's previous one is left to the notification). One small query per intake group.
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    if (!query.exec(
-            QStringLiteral("SELECT count(*), coalesce(max(updated_at), 0), coalesce(sum(updated_at), 0) "
-                           "FROM webhooks")) ||
-        !query.next())
-        return -1;
-    const quint64 count = query.value(0).toULongLong();
-    const quint64 newest = query.value(1).toULongLong();
-    const quint64 sum = query.value(2).toULongLong();
+    return QStringLiteral(
+        "SELECT count(*), coalesce(max(updated_at), 0), coalesce(sum(updated_at), 0) FROM webhooks");
+}
+
+qint64 PostgresDialect::externalChangeCounter(const QSqlQuery &row) const
+{
+    const quint64 count = row.value(0).toULongLong();
+    const quint64 newest = row.value(1).toULongLong();
+    const quint64 sum = row.value(2).toULongLong();
     return qint64(((count * 1000003u) ^ newest) * 31u + sum) & std::numeric_limits<qint64>::max();
 }
 

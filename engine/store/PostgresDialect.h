@@ -36,8 +36,10 @@ public:
     QString expandSchema(QString sql) const override;
     // Row locks do the work SQLite's database lock does; BEGIN alone never blocks another writer.
     QString beginWriteStatement() const override { return QStringLiteral("BEGIN"); }
+    bool intakeOnOwnConnections() const override { return true; }
     QString claimLockClause() const override { return QStringLiteral("FOR UPDATE SKIP LOCKED"); }
-    qint64 externalChangeCounter(QSqlDatabase &db) const override;
+    QString externalChangeCounterQuery() const override;
+    qint64 externalChangeCounter(const QSqlQuery &row) const override;
     QString migrationLockStatement() const override;
     QString notifyStatement() const override { return QStringLiteral("SELECT pg_notify(?, ?)"); }
     // A session-level advisory lock, held by the leader's store connection until it is released (graceful

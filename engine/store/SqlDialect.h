@@ -3,6 +3,7 @@
 #include <QString>
 
 class QSqlDatabase;
+class QSqlQuery;
 
 // What differs between the SQL backends behind Store. Everything else (the queries, the schema) is written
 // once in the SQL that SQLite and PostgreSQL share: ON CONFLICT DO NOTHING, RETURNING, partial indexes.
@@ -25,9 +26,11 @@ public:
     virtual QString beginWriteStatement() const = 0;
     // Appended to the inner SELECT of a claim so that concurrent claimers skip each other's rows.
     virtual QString claimLockClause() const = 0;
-    // A value that changes when another connection commits; lets the engine notice CLI changes cheaply.
-    // Returns -1 when the backend has no such thing.
-    virtual qint64 externalChangeCounter(QSqlDatabase &db) const = 0;
+    // A value that changes when another connection commits; lets the engine notice CLI changes cheaply. The
+    // store prepares the query once (it runs before every intake group) and hands its one row to
+    // externalChangeCounter(), which folds it into one number.
+    virtual QString externalChangeCounterQuery() const = 0;
+    virtual qint64 externalChangeCounter(const QSqlQuery &row) const = 0;
     // Run right after beginWriteStatement() when migrating, so that two processes starting on a new
     // database do not both migrate (SQLite's write lock already does this).
     virtual QString migrationLockStatement() const { return {}; }
@@ -37,6 +40,11 @@ public:
     // Whether BEGIN and COMMIT may be prepared once and run again (SQLite); otherwise they are sent as text
     // each time (PostgreSQL's extended protocol is not meant for transaction control).
     virtual bool reusesTransactionStatements() const { return false; }
+    // Whether the intake commits on a connection and thread of its own (see NotificationIntake). Worth it
+    // when every statement is a round trip to a server that the engine's thread would otherwise wait out
+    // (PostgreSQL). Not on SQLite: it has one writer at a time, so a second connection would only queue
+    // behind the poller's transactions in SQLite's sleeping busy handler.
+    virtual bool intakeOnOwnConnections() const { return false; }
     // When opening failed: what about the location explains it (a read-only or full file system), or empty.
     virtual QString diagnose(const QString &location) const { return {}; }
     // Housekeeping (retention) runs on one instance at a time (see HousekeepingLeader). Three statements

@@ -72,13 +72,15 @@ QString SqliteDialect::expandSchema(QString sql) const
         .replace(QLatin1String("{blob}"), QLatin1String("BLOB"));
 }
 
-qint64 SqliteDialect::externalChangeCounter(QSqlDatabase &db) const
+QString SqliteDialect::externalChangeCounterQuery() const
 {
     // data_version changes whenever another connection commits, and never for this connection's own commits.
-    QSqlQuery query(db);
-    if (query.exec(QStringLiteral("PRAGMA data_version")) && query.next())
-        return query.value(0).toLongLong();
-    return -1;
+    return QStringLiteral("PRAGMA data_version");
+}
+
+qint64 SqliteDialect::externalChangeCounter(const QSqlQuery &row) const
+{
+    return row.value(0).toLongLong();
 }
 
 QString SqliteDialect::diagnose(const QString &location) const

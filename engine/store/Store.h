@@ -117,6 +117,10 @@ public:
     // Intake; call inside beginWrite()/commit().
     // The new row id, 0 when an event with the same registry id is already stored, -1 on error.
     qint64 insertEvent(const RegistryEvent &event);
+    // The same for many events in as few statements as possible (one round trip per 32 on PostgreSQL): one
+    // entry per event, in order; a registry id repeated within the list is stored once and counts as a
+    // duplicate after its first entry. Empty on error.
+    QList<qint64> insertEvents(const QList<RegistryEvent> &events);
     qint64 insertDelivery(qint64 eventRowId, qint64 webhookId, const QString &messageId, qint64 nowMs);
 
     // Dispatch.
@@ -200,6 +204,7 @@ private:
     // Prepared statements are kept for the life of the connection: SQLite's prepare is a large part of a
     // small query.
     QSqlQuery &prepared(const char *key, const QString &sql);
+    QSqlQuery &prepared(const QByteArray &key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
     bool runTransactionStatement(const char *key, const QString &sql);
     int deleteBatch(const char *key, const QString &sql, const QVariantList &values);

@@ -3,10 +3,16 @@
 #include "EventFactory.h"
 #include "IntakeClient.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
 
 class TestIntake : public QObject
 {
@@ -31,6 +37,8 @@ private slots:
     void keepAliveAndPipelining();
     void refusesToListenPubliclyWithoutToken();
     void acknowledgedEventsAreOnDisk();
+    void manyEventsInOneRequestKeepTheirRows();
+    void sameEventsFromManyConnectionsAreStoredOnce();
 };
 
 void TestIntake::answers_data()
@@ -245,6 +253,119 @@ void TestIntake::acknowledgedEventsAreOnDisk()
     QCOMPARE(event->mediaType, QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
     QCOMPARE(event->sourceAddr, QStringLiteral("vm:5055"));
     QVERIFY(envelope.contains(event->rawJson));
+}
+
+void TestIntake::manyEventsInOneRequestKeepTheirRows()
+{
+    // 72 events in one envelope: more than one multi-row INSERT (32 rows each), one id repeated inside the
+    // envelope and one already stored. Each new event must get its own row and its own delivery.
+    EngineFixture fixture;
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("nowhere");
+    webhook.url = QStringLiteral("http://127.0.0.1:9/never");
+    webhook.retryScheduleSeconds = {3600};
+    webhook = fixture.addWebhook(webhook);
+    QVERIFY(fixture.start());
+    IntakeClient client(fixture.intakeUrl());
+    EventFactory::Spec earlier;
+    earlier.id = QStringLiteral("stored-before");
+    QCOMPARE(client.post(EventFactory::envelopeOf(earlier)).status, 202);
+
+    QList<QByteArray> events;
+    QStringList ids;
+    for (int i = 0; i < 70; ++i) {
+        EventFactory::Spec spec;
+        // Not in sorted order, so that the rows go in in another order than the envelope lists them.
+        spec.id = QStringLiteral("event-%1").arg((i * 37) % 70, 2, 10, QLatin1Char('0'));
+        spec.repository = QStringLiteral("team/app-%1").arg(spec.id);
+        ids.append(spec.id);
+        events.append(EventFactory::event(spec));
+        if (i == 40)
+            events.append(EventFactory::event(earlier));
+    }
+    EventFactory::Spec repeat;
+    repeat.id = ids.at(5);
+    repeat.repository = QStringLiteral("team/app-%1").arg(repeat.id);
+    events.append(EventFactory::event(repeat));
+    const IntakeClient::Answer answer = client.post(EventFactory::envelope(events));
+    QCOMPARE(answer.status, 202);
+    QCOMPARE(answer.json().value(QStringLiteral("accepted")).toInt(), 70);
+    QCOMPARE(answer.json().value(QStringLiteral("duplicates")).toInt(), 2);
+    QCOMPARE(answer.json().value(QStringLiteral("deliveries")).toInt(), 70);
+
+    // Every delivery points at the row of its own event (the repository names the id).
+    const QList<DeliveryRecord> deliveries = fixture.deliveriesOf(webhook.id);
+    QCOMPARE(deliveries.size(), 71);
+    QSet<QString> seen;
+    for (const DeliveryRecord &delivery : deliveries) {
+        const std::optional<RegistryEvent> event = fixture.store().event(delivery.eventRowId);
+        QVERIFY(event.has_value());
+        if (event->eventId == earlier.id)
+            continue;
+        QCOMPARE(event->repository, QStringLiteral("team/app-%1").arg(event->eventId));
+        seen.insert(event->eventId);
+    }
+    QCOMPARE(seen.size(), 70);
+}
+
+void TestIntake::sameEventsFromManyConnectionsAreStoredOnce()
+{
+    // A registry that times out and resends while the first try is still committing: eight connections post
+    // the same 200 events, one after another, each in its own order. On PostgreSQL the intake commits on two
+    // connections of its own, so two of these groups can insert the same ids at the same time: each event
+    // must be stored once, and every request answered 202 with the right counts. (The rows go in in id order
+    // so that two such inserts cannot deadlock; this test does not reliably provoke that interleaving.)
+    EngineFixture fixture;
+    QVERIFY(fixture.start());
+    QList<QByteArray> events;
+    constexpr int count = 200;
+    for (int i = 0; i < count; ++i) {
+        EventFactory::Spec spec;
+        spec.id = QStringLiteral("resent-%1").arg(i, 3, 10, QLatin1Char('0'));
+        events.append(EventFactory::event(spec));
+    }
+    constexpr int connections = 8;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int c = 0; c < connections; ++c) {
+        QList<QByteArray> ordered = events;
+        std::rotate(ordered.begin(), ordered.begin() + c * 25, ordered.end());
+        if (c % 2)
+            std::reverse(ordered.begin(), ordered.end());
+        const QByteArray body = EventFactory::envelope(ordered);
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, quint16(fixture.intakeUrl().port()));
+        QVERIFY(socket->waitForConnected(3000));
+        socket->write("POST /v1/notify HTTP/1.1\r\nHost: tidings\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(socket->waitForBytesWritten(3000));
+        sockets.push_back(std::move(socket));
+        QTest::qWait(2); // a pass of the intake's event loop each: the groups go to both connections
+    }
+    QList<QByteArray> answers(connections);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            bool all = true;
+            for (int c = 0; c < connections; ++c) {
+                answers[c] += sockets[c]->readAll();
+                all = all && answers[c].contains("}");
+            }
+            return all;
+        }(),
+        15000);
+    int accepted = 0;
+    int duplicates = 0;
+    for (const QByteArray &answer : std::as_const(answers)) {
+        QVERIFY2(answer.startsWith("HTTP/1.1 202"), answer.constData());
+        const QJsonObject body = QJsonDocument::fromJson(answer.mid(answer.indexOf("\r\n\r\n") + 4)).object();
+        accepted += body.value(QStringLiteral("accepted")).toInt();
+        duplicates += body.value(QStringLiteral("duplicates")).toInt();
+    }
+    QCOMPARE(accepted, count);
+    QCOMPARE(duplicates, connections * count - count);
+    EventFilter filter;
+    filter.limit = 1000;
+    QCOMPARE(fixture.store().events(filter).size(), count);
 }
 
 QTEST_GUILESS_MAIN(TestIntake)
