@@ -148,7 +148,8 @@ void TestMigrations::failedMigrationLeavesTheOldSchema()
 
 void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
 {
-    // Migration 6 indexes the events already stored, and its triggers follow inserts, updates and deletes.
+    // Migration 6 indexes the events already stored, and its triggers follow inserts, updates and deletes;
+    // migration 7 tunes its merging.
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("tidings.db"));
     const SqliteDialect dialect;
@@ -175,6 +176,14 @@ void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
         QVERIFY(insert(1, "team/old-app", "v1.0"));
         QVERIFY(insert(2, "other/thing", "latest"));
         QVERIFY2(Migrations().apply(db, dialect, &error), qPrintable(error));
+        // Migration 7: merges in small steps, no crisis merge inside an intake commit.
+        auto setting = [&](const char *key) {
+            query.prepare(QStringLiteral("SELECT v FROM events_text_config WHERE k = ?"));
+            query.addBindValue(QLatin1String(key));
+            return query.exec() && query.next() ? query.value(0).toInt() : -1;
+        };
+        QCOMPARE(setting("automerge"), 16);
+        QCOMPARE(setting("crisismerge"), 64);
         auto matches = [&](const QString &expression) {
             QStringList ids;
             query.prepare(
