@@ -143,6 +143,26 @@ void EngineWorker::start()
         onWebhookDisabled(id, reason, QStringLiteral("gone"));
     });
     connect(m_dispatcher.get(), &Dispatcher::storeFailed, this, &EngineWorker::problem);
+    connect(m_dispatcher.get(), &Dispatcher::endpointPaused, this,
+            [this](qint64 id, const QString &name, int failures, qint64 pauseMs) {
+                m_metrics.recordEndpointPaused(name);
+                qCWarning(lcDelivery).noquote()
+                    << QStringLiteral(
+                           "webhook %1 (%2): its endpoint failed %3 times in a row; no new deliveries "
+                           "to it for %4 ms, then one at a time until it answers")
+                           .arg(name)
+                           .arg(id)
+                           .arg(failures)
+                           .arg(pauseMs);
+            });
+    connect(
+        m_dispatcher.get(), &Dispatcher::endpointResumed, this, [this](qint64 id, const QString &name) {
+            m_metrics.recordEndpointResumed(name);
+            qCInfo(lcDelivery).noquote()
+                << QStringLiteral("webhook %1 (%2): its endpoint answers again; sending at full concurrency")
+                       .arg(name)
+                       .arg(id);
+        });
 
     QUrl intakeUrl;
     if (m_config.listen) {
@@ -227,8 +247,10 @@ void EngineWorker::start()
             m_poller->wake();
         });
         connect(m_admin.get(), &AdminApi::deliveriesQueued, this, [this] {
-            if (!m_stopping)
+            if (!m_stopping) {
+                m_dispatcher->endPauses(); // replays: "try now", also for a paused endpoint
                 m_poller->wake();
+            }
             m_queueDepthTimer.start();
         });
         m_admin->setOverrideReplay(m_overrideReplay.get());
@@ -340,6 +362,7 @@ void EngineWorker::replay(const QList<qint64> &deliveryIds)
         else if (std::optional<DeliveryRecord> delivery = m_store->delivery(id))
             emit deliveryChanged(*delivery);
     }
+    m_dispatcher->endPauses(); // a replay means "try now", also for an endpoint paused after failures
     m_poller->wake();
     m_queueDepthTimer.start();
 }
@@ -352,6 +375,7 @@ void EngineWorker::checkExternalChanges()
         return;
     m_changeCounter = counter;
     reloadWebhooks();
+    m_dispatcher->endPauses(); // the CLI may have replayed deliveries: "try now"
     m_poller->wake();
     m_queueDepthTimer.start();
 }

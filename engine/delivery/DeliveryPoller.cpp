@@ -38,9 +38,15 @@ DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString own
 
 void DeliveryPoller::setWebhooks(const QList<WebhookConfig> &webhooks)
 {
-    m_webhooks.clear();
-    for (const WebhookConfig &webhook : webhooks)
+    QHash<qint64, WebhookConfig> previous;
+    previous.swap(m_webhooks);
+    for (const WebhookConfig &webhook : webhooks) {
+        // Someone fixed the URL or re-enabled the webhook: its new endpoint gets a fresh start at once.
+        const auto old = previous.constFind(webhook.id);
+        if (old == previous.cend() || old->url != webhook.url || old->enabled != webhook.enabled)
+            m_dispatcher.forgetFailures(webhook.id);
         m_webhooks.insert(webhook.id, webhook);
+    }
 }
 
 void DeliveryPoller::start()
@@ -120,7 +126,7 @@ void DeliveryPoller::runRound()
     for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {
         if (!webhook.enabled || (!m_allDirty && !m_dirty.contains(webhook.id)))
             continue;
-        const int free = m_dispatcher.freeSlots(webhook) + settling.value(webhook.id);
+        const int free = m_dispatcher.freeSlots(webhook, settling.value(webhook.id));
         if (free <= 0)
             continue;
         std::optional<QList<ClaimedDelivery>> batch =
@@ -163,21 +169,26 @@ void DeliveryPoller::backOff()
 
 void DeliveryPoller::armDueTimer()
 {
-    // The earliest retry among webhooks that could take it now; full webhooks are woken by their freed slots.
+    // The earliest retry among webhooks that could take it now, or the end of an endpoint's pause; full
+    // webhooks are woken by their freed slots.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     qint64 earliest = -1;
     for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {
-        if (!webhook.enabled || m_dispatcher.freeSlots(webhook) <= 0)
+        if (!webhook.enabled)
             continue;
-        if (std::optional<qint64> due = m_store.earliestDue(webhook.id)) {
-            if (earliest < 0 || *due < earliest)
-                earliest = *due;
-        }
+        std::optional<qint64> due;
+        if (const std::optional<qint64> pauseLeft = m_dispatcher.pauseLeftMs(webhook.id))
+            due = now + *pauseLeft; // whatever is due then waits for the probe
+        else if (m_dispatcher.freeSlots(webhook) > 0)
+            due = m_store.earliestDue(webhook.id);
+        if (due && (earliest < 0 || *due < earliest))
+            earliest = *due;
     }
     if (earliest < 0) {
         m_dueTimer.stop();
         return;
     }
-    const qint64 wait = earliest - QDateTime::currentMSecsSinceEpoch();
+    const qint64 wait = earliest - now;
     if (wait >= m_pollTimer.interval()) {
         m_dueTimer.stop(); // the poll timer comes first
         return;

@@ -38,9 +38,16 @@ Dispatcher::~Dispatcher()
     abortAll();
 }
 
-int Dispatcher::freeSlots(const WebhookConfig &webhook) const
+int Dispatcher::freeSlots(const WebhookConfig &webhook, int settling) const
 {
-    return qMax(0, qMax(1, webhook.concurrency) - m_inFlightPerWebhook.value(webhook.id));
+    const int allowed =
+        m_backoff.allowedConcurrency(webhook.id, qMax(1, webhook.concurrency), m_clock.elapsed());
+    return qMax(0, allowed - (m_inFlightPerWebhook.value(webhook.id) - settling));
+}
+
+std::optional<qint64> Dispatcher::pauseLeftMs(qint64 webhookId) const
+{
+    return m_backoff.pauseLeftMs(webhookId, m_clock.elapsed());
 }
 
 bool Dispatcher::isReservedHeader(QByteArrayView lowerName)
@@ -343,6 +350,7 @@ void Dispatcher::complete(InFlightRequest &request, const Result &result)
     DeliveryRecord delivery = request.claimed.delivery;
     const int attemptsInSeries = delivery.attempts + 1;
     QString disableReason;
+    qint64 retryDelayMs = -1;
     if (status >= 200 && status < 300) {
         outcome.state = DeliveryState::Succeeded;
     } else if (status == 410) {
@@ -353,17 +361,19 @@ void Dispatcher::complete(InFlightRequest &request, const Result &result)
         outcome.state = DeliveryState::Failed;
     } else {
         const RetryPolicy policy(request.webhook.retryScheduleSeconds, request.webhook.maxAttempts);
+        // Computed even for a delivery out of attempts: it is also how long a failing endpoint is paused.
+        retryDelayMs = policy.delayMsBefore(attemptsInSeries + 1);
+        const qint64 retryAfterMs = RetryPolicy::parseRetryAfterMs(result.retryAfter, now);
+        if (retryAfterMs >= 0)
+            retryDelayMs = policy.applyRetryAfter(retryDelayMs, retryAfterMs);
         if (policy.hasAttemptsLeft(attemptsInSeries)) {
-            qint64 delayMs = policy.delayMsBefore(attemptsInSeries + 1);
-            const qint64 retryAfterMs = RetryPolicy::parseRetryAfterMs(result.retryAfter, now);
-            if (retryAfterMs >= 0)
-                delayMs = policy.applyRetryAfter(delayMs, retryAfterMs);
             outcome.state = DeliveryState::Pending;
-            outcome.nextAttemptAt = now.addMSecs(delayMs);
+            outcome.nextAttemptAt = now.addMSecs(retryDelayMs);
         } else {
             outcome.state = DeliveryState::Failed;
         }
     }
+    recordEndpointHealth(request, result, retryDelayMs);
 
     FinishedAttempt finished;
     finished.attempt = attempt;
@@ -383,6 +393,26 @@ void Dispatcher::complete(InFlightRequest &request, const Result &result)
     } else if (!m_flushScheduled) {
         m_flushScheduled = true;
         QMetaObject::invokeMethod(this, &Dispatcher::flushFinished, Qt::QueuedConnection);
+    }
+}
+
+void Dispatcher::recordEndpointHealth(const InFlightRequest &request, const Result &result,
+                                      qint64 retryDelayMs)
+{
+    if (result.permanent)
+        return; // refused by the destination guard before anything was sent: says nothing about the endpoint
+    const int status = result.status;
+    const bool transient = status == 0 || status == 408 || status == 429 || status >= 500;
+    const qint64 webhookId = request.webhook.id;
+    if (!transient) {
+        if (m_backoff.recordSuccess(webhookId) == EndpointBackoff::Change::Resumed)
+            emit endpointResumed(webhookId, request.webhook.name);
+        return;
+    }
+    if (m_backoff.recordFailure(webhookId, m_clock.elapsed(), qMax<qint64>(0, retryDelayMs)) ==
+        EndpointBackoff::Change::Paused) {
+        emit endpointPaused(webhookId, request.webhook.name, m_backoff.consecutiveFailures(webhookId),
+                            m_backoff.pauseLeftMs(webhookId, m_clock.elapsed()).value_or(0));
     }
 }
 

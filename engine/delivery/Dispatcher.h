@@ -3,6 +3,7 @@
 #include "AttemptRecord.h"
 #include "DeliveryRecord.h"
 #include "DestinationPolicy.h"
+#include "EndpointBackoff.h"
 #include "PayloadBuilder.h"
 #include "Store.h"
 #include "WebhookConfig.h"
@@ -17,6 +18,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 class QNetworkReply;
 
@@ -34,8 +36,15 @@ public:
 
     void setDestinationPolicy(const DestinationPolicy &policy) { m_policy = policy; }
 
-    // Slots left for a webhook right now.
-    int freeSlots(const WebhookConfig &webhook) const;
+    // Slots left for a webhook right now, counting `settling` finished attempts as free already: its
+    // concurrency less what is in flight, or nothing while its endpoint is paused (EndpointBackoff).
+    int freeSlots(const WebhookConfig &webhook, int settling = 0) const;
+    // While the webhook's endpoint is paused after repeated failures: milliseconds until it may be probed.
+    std::optional<qint64> pauseLeftMs(qint64 webhookId) const;
+    // The webhook changed (URL, enabled): the failures of its old endpoint no longer hold it back.
+    void forgetFailures(qint64 webhookId) { m_backoff.forget(webhookId); }
+    // Deliveries were replayed: paused webhooks send their probe now (EndpointBackoff::endPauses).
+    void endPauses() { m_backoff.endPauses(m_clock.elapsed()); }
     int inFlight() const { return m_inFlight; }
     void dispatch(const ClaimedDelivery &claimed, const WebhookConfig &webhook);
     // Aborts every request without recording an attempt and hands the deliveries back to the queue.
@@ -73,6 +82,10 @@ signals:
     void webhookDisabled(qint64 webhookId, const QString &reason);
     void storeFailed(const QString &reason);
     void attemptsWaiting();
+    // The endpoint failed EndpointBackoff::failureThreshold times in a row: no new claims for pauseMs.
+    void endpointPaused(qint64 webhookId, const QString &webhookName, int failures, qint64 pauseMs);
+    // A probe got an answer: the webhook sends at its full concurrency again.
+    void endpointResumed(qint64 webhookId, const QString &webhookName);
 
 private:
     struct InFlightRequest
@@ -110,6 +123,7 @@ private:
     void complete(InFlightRequest &request, const Result &result);
     void flushFinished();
     void releaseSlot(qint64 webhookId);
+    void recordEndpointHealth(const InFlightRequest &request, const Result &result, qint64 retryDelayMs);
     static Result resultOf(QNetworkReply *reply, const InFlightRequest &request);
     static QString errorClassFor(QNetworkReply *reply, bool timedOut);
 
@@ -121,6 +135,7 @@ private:
     // reverse.
     QNetworkAccessManager m_insecureNetwork;
     DestinationPolicy m_policy;
+    EndpointBackoff m_backoff; // on m_clock's time base
     QHash<QNetworkReply *, RequestPointer> m_requests;
     QHash<qint64, int> m_inFlightPerWebhook;
     int m_inFlight = 0; // including requests still resolving their destination

@@ -138,6 +138,28 @@ void MetricsRegistry::write(PrometheusWriter &writer) const
                   QStringLiteral("Rows of old history (deliveries with their attempts, events) retention "
                                  "removed in this process."));
     writer.sample("tidings_retention_removed_rows_total", {}, double(m_retentionRowsRemoved));
+    writer.family(
+        "tidings_endpoint_pauses_total", "counter",
+        QStringLiteral("Times a webhook's endpoint failed repeatedly and this process paused its new "
+                       "claims, by webhook."));
+    for (auto it = m_endpointPauses.cbegin(); it != m_endpointPauses.cend(); ++it)
+        writer.sample("tidings_endpoint_pauses_total", {{"webhook", it.key()}}, double(it.value()));
+    writer.family("tidings_endpoint_held_back", "gauge",
+                  QStringLiteral("1 while this process holds a webhook back after repeated failures (paused, "
+                                 "or probing with one request), by webhook."));
+    for (auto it = m_endpointHeldBack.cbegin(); it != m_endpointHeldBack.cend(); ++it)
+        writer.sample("tidings_endpoint_held_back", {{"webhook", it.key()}}, it.value() ? 1 : 0);
+}
+
+void MetricsRegistry::recordEndpointPaused(const QString &webhook)
+{
+    ++m_endpointPauses[webhook];
+    m_endpointHeldBack[webhook] = true;
+}
+
+void MetricsRegistry::recordEndpointResumed(const QString &webhook)
+{
+    m_endpointHeldBack[webhook] = false;
 }
 
 void MetricsRegistry::recordRetentionSweep(qint64 rowsRemoved)

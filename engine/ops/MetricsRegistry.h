@@ -33,6 +33,9 @@ public:
     // retention sweep it finished.
     void setHousekeepingLeader(bool leader) { m_housekeepingLeader = leader; }
     void recordRetentionSweep(qint64 rowsRemoved);
+    // A webhook's endpoint failed repeatedly and is paused (EndpointBackoff), or answered a probe.
+    void recordEndpointPaused(const QString &webhook);
+    void recordEndpointResumed(const QString &webhook);
 
     // Appends the counter and histogram families.
     void write(PrometheusWriter &writer) const;
@@ -62,4 +65,6 @@ private:
     bool m_housekeepingLeader = false;
     quint64 m_retentionSweeps = 0;
     quint64 m_retentionRowsRemoved = 0;
+    QMap<QString, quint64> m_endpointPauses;
+    QMap<QString, bool> m_endpointHeldBack; // by webhook name; false once resumed, so the gauge shows 0
 };

@@ -1,5 +1,6 @@
 // The engine end to end over loopback: registry envelopes in through the real intake, deliveries out to real
 // HTTP sinks, state read back from the SQLite file.
+#include "EndpointBackoff.h"
 #include "EngineFixture.h"
 #include "EventFactory.h"
 #include "HttpSink.h"
@@ -40,6 +41,8 @@ private slots:
     void failingEndpointIsRetriedUntilItSucceeds();
     void retryAfterIsHonoured();
     void deadEndpointDoesNotDelayHealthyOne();
+    void refusingEndpointIsPausedThenProbed();
+    void replayEndsTheEndpointsPause();
     void goneDisablesTheWebhook();
     void redirectIsAFailureNotFollowed();
     void errorClassesWithoutResponse();
@@ -229,6 +232,107 @@ void TestDelivery::deadEndpointDoesNotDelayHealthyOne()
     // All 20 went out while the stuck endpoint still held its two slots with unanswered requests.
     QVERIFY2(clock.elapsed() < 4000, qPrintable(QString::number(clock.elapsed())));
     QCOMPARE(dead.count(), 2);
+}
+
+void TestDelivery::refusingEndpointIsPausedThenProbed()
+{
+    EngineFixture fixture;
+    HttpSink healthy;
+    QVERIFY(healthy.start());
+    quint16 closedPort = 0; // a port nobody listens on: connect a server, note its port, close it
+    {
+        HttpSink closed;
+        QVERIFY(closed.start());
+        closedPort = closed.port();
+    }
+    WebhookConfig down;
+    down.name = QStringLiteral("down");
+    down.url = QStringLiteral("http://127.0.0.1:%1/hook").arg(closedPort);
+    down.concurrency = 4;
+    down.retryScheduleSeconds = {0, 4, 4, 4, 4, 4, 4, 4, 4, 4};
+    down = fixture.addWebhook(down);
+    fixture.addWebhook(webhookFor(QStringLiteral("healthy"), healthy));
+    QVERIFY(fixture.start());
+
+    const int events = 40;
+    IntakeClient registry(fixture.intakeUrl());
+    for (int i = 0; i < events; ++i)
+        QCOMPARE(registry.post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(healthy.count(), events, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(fixture.deliveriesOf(down.id).size(), events, 5000);
+    QTest::qWait(1000);
+
+    // Without the pause each of the 40 deliveries would have spent its first attempt on the refused port by
+    // now. With it: the 5 failures that tripped it, plus at most the 3 others already in flight.
+    auto attemptsMade = [&] {
+        int attempts = 0;
+        int untouched = 0;
+        for (const DeliveryRecord &delivery : fixture.deliveriesOf(down.id)) {
+            attempts += delivery.totalAttempts;
+            untouched += delivery.totalAttempts == 0 ? 1 : 0;
+        }
+        return std::pair{attempts, untouched};
+    };
+    const auto [paused, untouched] = attemptsMade();
+    QVERIFY2(paused >= EndpointBackoff::failureThreshold && paused <= EndpointBackoff::failureThreshold + 3,
+             qPrintable(QStringLiteral("%1 attempts during the pause").arg(paused)));
+    QCOMPARE(untouched, events - paused);
+
+    // The pause ends with the failed deliveries' retry (4 s ± 20 %): one probe at a time, and each failed
+    // probe pauses again. Over the next 5 s that is one or two attempts, not 40 more.
+    QTest::qWait(5000);
+    const int probed = attemptsMade().first - paused;
+    QVERIFY2(probed >= 1 && probed <= 3, qPrintable(QStringLiteral("%1 probes in 5 s").arg(probed)));
+
+    // The endpoint comes back on its port: the next probe succeeds and everything drains, each delivery
+    // exactly once.
+    HttpSink back;
+    QVERIFY(back.start(closedPort));
+    QTRY_COMPARE_WITH_TIMEOUT(back.count(), events, 15000);
+    QTest::qWait(300);
+    QCOMPARE(back.count(), events);
+    for (const DeliveryRecord &delivery : fixture.deliveriesOf(down.id))
+        QCOMPARE(delivery.state, DeliveryState::Succeeded);
+    QCOMPARE(healthy.count(), events);
+}
+
+void TestDelivery::replayEndsTheEndpointsPause()
+{
+    EngineFixture fixture;
+    HttpSink sink;
+    QVERIFY(sink.start());
+    HttpSink::Behaviour failing;
+    failing.status = 503;
+    sink.setBehaviour(failing);
+    WebhookConfig webhook = webhookFor(QStringLiteral("broken"), sink);
+    webhook.retryScheduleSeconds = {0, 3600};
+    webhook.maxAttempts = 1;
+    webhook = fixture.addWebhook(webhook);
+    QVERIFY(fixture.start());
+
+    // Five 503s in a row pause the webhook for the next delay of its schedule, an hour, bounded to 60 s.
+    IntakeClient registry(fixture.intakeUrl());
+    const int events = EndpointBackoff::failureThreshold;
+    for (int i = 0; i < events; ++i)
+        QCOMPARE(registry.post(EventFactory::envelopeOf(EventFactory::Spec{})).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(fixture.deliveriesOf(webhook.id).size(), events, 5000);
+    QList<qint64> ids;
+    for (const DeliveryRecord &delivery : fixture.deliveriesOf(webhook.id)) {
+        QVERIFY(fixture.waitForState(delivery.id, DeliveryState::Failed, 5000));
+        ids.append(delivery.id);
+    }
+    QCOMPARE(sink.count(), events);
+
+    // The receiver is fixed and someone replays: that means "try now", not in a minute. The first replay is
+    // the probe; its answer gives the webhook its concurrency back and the others follow.
+    sink.setBehaviour({});
+    QElapsedTimer clock;
+    clock.start();
+    fixture.engine()->replay(ids);
+    for (qint64 id : std::as_const(ids))
+        QVERIFY(fixture.waitForState(id, DeliveryState::Succeeded, 5000));
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(sink.count(), 2 * events);
 }
 
 void TestDelivery::goneDisablesTheWebhook()

@@ -274,6 +274,12 @@ void TestOperations::metricsCountRealTraffic()
     QVERIFY2(parkedAge >= 60 && parkedAge < 600, qPrintable(QString::number(parkedAge)));
     QCOMPARE(value("tidings_webhook_enabled", {{webhook, QStringLiteral("parked")}}), 0);
     QCOMPARE(value("tidings_webhook_enabled", {{webhook, QStringLiteral("broken")}}), 1);
+    // Five 500s in a row paused broken and flaky (EndpointBackoff); the healthy webhook never was.
+    QCOMPARE(value("tidings_endpoint_pauses_total", {{webhook, QStringLiteral("flaky")}}), 1);
+    QCOMPARE(value("tidings_endpoint_held_back", {{webhook, QStringLiteral("flaky")}}), 1);
+    QCOMPARE(value("tidings_endpoint_pauses_total", {{webhook, QStringLiteral("broken")}}), 1);
+    QVERIFY(!metrics.contains(
+        Exposition::key(QStringLiteral("tidings_endpoint_held_back"), {{webhook, healthyName}})));
 
     // The real output passes Prometheus' own checker (syntax and naming lint).
     const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));

@@ -31,9 +31,9 @@ HttpSink::~HttpSink()
     }
 }
 
-bool HttpSink::start()
+bool HttpSink::start(quint16 port)
 {
-    return m_server.listen(QHostAddress::LocalHost, 0);
+    return m_server.listen(QHostAddress::LocalHost, port);
 }
 
 QUrl HttpSink::url(const QString &path) const

@@ -44,7 +44,8 @@ public:
     explicit HttpSink(QObject *parent = nullptr);
     ~HttpSink() override;
 
-    bool start(); // listens on 127.0.0.1 on a free port
+    // Listens on 127.0.0.1, on a free port or on `port` (an endpoint that comes back where it was).
+    bool start(quint16 port = 0);
     quint16 port() const { return m_server.serverPort(); }
     QUrl url(const QString &path = QStringLiteral("/hook")) const;
     void setBehaviour(const Behaviour &behaviour) { m_behaviour = behaviour; }
