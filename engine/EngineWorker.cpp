@@ -155,14 +155,15 @@ void EngineWorker::start()
                            .arg(failures)
                            .arg(pauseMs);
             });
-    connect(
-        m_dispatcher.get(), &Dispatcher::endpointResumed, this, [this](qint64 id, const QString &name) {
-            m_metrics.recordEndpointResumed(name);
-            qCInfo(lcDelivery).noquote()
-                << QStringLiteral("webhook %1 (%2): its endpoint answers again; sending at full concurrency")
-                       .arg(name)
-                       .arg(id);
-        });
+    connect(m_dispatcher.get(), &Dispatcher::endpointResumed, this,
+            [this](qint64 id, const QString &name, const QString &why) {
+                m_metrics.recordEndpointResumed(name);
+                qCInfo(lcDelivery).noquote()
+                    << QStringLiteral("webhook %1 (%2): %3; sending at full concurrency")
+                           .arg(name)
+                           .arg(id)
+                           .arg(why);
+            });
 
     QUrl intakeUrl;
     if (m_config.listen) {

@@ -44,8 +44,12 @@ void DeliveryPoller::setWebhooks(const QList<WebhookConfig> &webhooks)
         // Someone fixed the URL or re-enabled the webhook: its new endpoint gets a fresh start at once.
         const auto old = previous.constFind(webhook.id);
         if (old == previous.cend() || old->url != webhook.url || old->enabled != webhook.enabled)
-            m_dispatcher.forgetFailures(webhook.id);
+            m_dispatcher.forgetFailures(webhook.id, webhook.name);
         m_webhooks.insert(webhook.id, webhook);
+    }
+    for (const WebhookConfig &removed : std::as_const(previous)) {
+        if (!m_webhooks.contains(removed.id))
+            m_dispatcher.forgetFailures(removed.id, removed.name);
     }
 }
 

@@ -45,6 +45,12 @@ int Dispatcher::freeSlots(const WebhookConfig &webhook, int settling) const
     return qMax(0, allowed - (m_inFlightPerWebhook.value(webhook.id) - settling));
 }
 
+void Dispatcher::forgetFailures(qint64 webhookId, const QString &webhookName)
+{
+    if (m_backoff.forget(webhookId))
+        emit endpointResumed(webhookId, webhookName, QStringLiteral("its configuration changed"));
+}
+
 std::optional<qint64> Dispatcher::pauseLeftMs(qint64 webhookId) const
 {
     return m_backoff.pauseLeftMs(webhookId, m_clock.elapsed());
@@ -406,7 +412,8 @@ void Dispatcher::recordEndpointHealth(const InFlightRequest &request, const Resu
     const qint64 webhookId = request.webhook.id;
     if (!transient) {
         if (m_backoff.recordSuccess(webhookId) == EndpointBackoff::Change::Resumed)
-            emit endpointResumed(webhookId, request.webhook.name);
+            emit endpointResumed(webhookId, request.webhook.name,
+                                 QStringLiteral("its endpoint answers again"));
         return;
     }
     if (m_backoff.recordFailure(webhookId, m_clock.elapsed(), qMax<qint64>(0, retryDelayMs)) ==

@@ -41,8 +41,8 @@ public:
     int freeSlots(const WebhookConfig &webhook, int settling = 0) const;
     // While the webhook's endpoint is paused after repeated failures: milliseconds until it may be probed.
     std::optional<qint64> pauseLeftMs(qint64 webhookId) const;
-    // The webhook changed (URL, enabled): the failures of its old endpoint no longer hold it back.
-    void forgetFailures(qint64 webhookId) { m_backoff.forget(webhookId); }
+    // The webhook changed (URL, enabled) or is gone: the failures of its old endpoint no longer hold it back.
+    void forgetFailures(qint64 webhookId, const QString &webhookName);
     // Deliveries were replayed: paused webhooks send their probe now (EndpointBackoff::endPauses).
     void endPauses() { m_backoff.endPauses(m_clock.elapsed()); }
     int inFlight() const { return m_inFlight; }
@@ -84,8 +84,9 @@ signals:
     void attemptsWaiting();
     // The endpoint failed EndpointBackoff::failureThreshold times in a row: no new claims for pauseMs.
     void endpointPaused(qint64 webhookId, const QString &webhookName, int failures, qint64 pauseMs);
-    // A probe got an answer: the webhook sends at its full concurrency again.
-    void endpointResumed(qint64 webhookId, const QString &webhookName);
+    // A held-back webhook sends at its full concurrency again: a probe got an answer, or its configuration
+    // changed (`why` says which).
+    void endpointResumed(qint64 webhookId, const QString &webhookName, const QString &why);
 
 private:
     struct InFlightRequest

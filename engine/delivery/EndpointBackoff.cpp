@@ -52,9 +52,11 @@ int EndpointBackoff::consecutiveFailures(qint64 webhookId) const
     return m_states.value(webhookId).consecutiveFailures;
 }
 
-void EndpointBackoff::forget(qint64 webhookId)
+bool EndpointBackoff::forget(qint64 webhookId)
 {
+    const bool wasHeldBack = isHeldBack(webhookId);
     m_states.remove(webhookId);
+    return wasHeldBack;
 }
 
 void EndpointBackoff::endPauses(qint64 nowMs)

@@ -44,8 +44,9 @@ public:
     std::optional<qint64> pauseLeftMs(qint64 webhookId, qint64 nowMs) const;
     bool isHeldBack(qint64 webhookId) const;
     int consecutiveFailures(qint64 webhookId) const;
-    // Its configuration changed (a new URL, re-enabled): the history says nothing about the new endpoint.
-    void forget(qint64 webhookId);
+    // Its configuration changed (a new URL, re-enabled) or it is gone: the history says nothing about the new
+    // endpoint. True when the webhook was held back until now.
+    bool forget(qint64 webhookId);
     // Someone replayed deliveries (they may have fixed the receiver): every paused webhook may send its probe
     // now instead of at the end of its pause. Still one request at a time until one gets an answer.
     void endPauses(qint64 nowMs);

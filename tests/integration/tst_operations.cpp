@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -137,7 +138,7 @@ void TestOperations::metricsCountRealTraffic()
     flakyHook.name = QStringLiteral("flaky");
     flakyHook.url = flaky.url().toString();
     flakyHook.retryScheduleSeconds = {0, 3600};
-    fixture.addWebhook(flakyHook);
+    flakyHook = fixture.addWebhook(flakyHook);
     WebhookConfig parkedHook; // disabled, with one delivery due a minute ago: the oldest due delivery
     parkedHook.name = QStringLiteral("parked");
     parkedHook.url = healthy.url(QStringLiteral("/parked")).toString();
@@ -293,6 +294,20 @@ void TestOperations::metricsCountRealTraffic()
     QVERIFY(check.waitForFinished(20000));
     const QByteArray checkOutput = check.readAllStandardOutput() + check.readAllStandardError();
     QVERIFY2(check.exitStatus() == QProcess::NormalExit && check.exitCode() == 0, checkOutput.constData());
+
+    // Someone points flaky at a working receiver: it is no longer held back, and the gauge says so.
+    WebhookConfig fixed = *fixture.store().webhook(flakyHook.id);
+    fixed.url = healthy.url(QStringLiteral("/fixed")).toString();
+    QSignalSpy saved(fixture.engine(), &Engine::webhookSaved);
+    fixture.engine()->saveWebhook(fixed);
+    QVERIFY(saved.wait(5000));
+    const Exposition after(scraper.send("GET", metricsUrl, {}, {}).body);
+    const QString flakyKey = QStringLiteral("flaky");
+    QCOMPARE(
+        after.value(Exposition::key(QStringLiteral("tidings_endpoint_held_back"), {{webhook, flakyKey}})), 0);
+    QCOMPARE(
+        after.value(Exposition::key(QStringLiteral("tidings_endpoint_pauses_total"), {{webhook, flakyKey}})),
+        1);
 }
 
 void TestOperations::metricsTokenIsEnforcedWhenSet()

@@ -110,8 +110,10 @@ private slots:
         EndpointBackoff backoff;
         for (int i = 0; i < EndpointBackoff::failureThreshold; ++i)
             backoff.recordFailure(7, 0, 60000);
-        backoff.forget(7);
+        QVERIFY(backoff.forget(7)); // it was held back: the caller reports the change
         QVERIFY(!backoff.isHeldBack(7));
+        backoff.recordFailure(8, 0, 60000);
+        QVERIFY(!backoff.forget(8)); // one failure is no pause: nothing to report
         QCOMPARE(backoff.consecutiveFailures(7), 0);
         QCOMPARE(backoff.allowedConcurrency(7, 4, 0), 4);
     }
