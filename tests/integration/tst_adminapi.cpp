@@ -151,7 +151,9 @@ private:
         return answer.status == 202 ? answer.json().value(QStringLiteral("deliveries")).toInt() : -1;
     }
     // `count` failed deliveries for a webhook whose endpoint answers 500 and which gives up after one
-    // attempt.
+    // attempt. Its schedule is all zeros: five 500s in a row pause a webhook until its next retry would be
+    // due (EndpointBackoff), 5 s with the default schedule, and more than five failures would then trickle
+    // out one every 5 s.
     static void makeFailures(EngineFixture &fixture, AdminClient &admin, HttpSink &sink, const QString &name,
                              int count, const QString &repository = QStringLiteral("team/app"))
     {
@@ -160,6 +162,7 @@ private:
         sink.setBehaviour(failing);
         QJsonObject body = webhookBody(name, sink);
         body.insert(QStringLiteral("maxAttempts"), 1);
+        body.insert(QStringLiteral("retrySchedule"), QJsonArray{0});
         const IntakeClient::Answer created = admin.post(QStringLiteral("/v1/admin/webhooks"), body);
         QVERIFY2(created.status == 201, qPrintable(describe(created)));
         const qint64 id = created.json().value(QStringLiteral("id")).toInteger();
