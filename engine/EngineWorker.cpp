@@ -17,6 +17,7 @@
 #include "SecretRotation.h"
 #include "Store.h"
 #include "TestEvent.h"
+#include "TextIndexer.h"
 #include "WebhookHealthMonitor.h"
 #include "WebhookReenabler.h"
 
@@ -60,6 +61,7 @@ void EngineWorker::tearDown()
     m_admin.reset();
     m_housekeeping.reset(); // releases the housekeeping lock while the store is open
     m_retention.reset();
+    m_textIndexer.reset();
     m_health.reset();
     m_ops.reset();
     m_overrideReplay.reset();
@@ -165,6 +167,17 @@ void EngineWorker::start()
                            .arg(why);
             });
 
+    if (m_store->dialect().indexesTextAfterCommit()) {
+        m_textIndexer = std::make_unique<TextIndexer>(*m_store);
+        connect(m_textIndexer.get(), &TextIndexer::indexFailed, this, [](const QString &error) {
+            qCWarning(lcEngine).noquote()
+                << "cannot add new events to the console's text index yet (retrying every 2 s):" << error;
+        });
+        connect(m_textIndexer.get(), &TextIndexer::indexRecovered, this,
+                [] { qCInfo(lcEngine) << "the console's text index is catching up again"; });
+        m_textIndexer->scheduleSoon(); // what other writers stored while no engine ran
+    }
+
     QUrl intakeUrl;
     if (m_config.listen) {
         m_intake = std::make_unique<NotificationIntake>(*m_store, m_config.intakeToken);
@@ -194,6 +207,8 @@ void EngineWorker::start()
         connect(m_intake.get(), &NotificationIntake::committed, this,
                 [this](const QList<RegistryEvent> &events, const QList<qint64> &webhookIds) {
                     m_metrics.recordEventsAccepted(int(events.size()));
+                    if (m_textIndexer)
+                        m_textIndexer->scheduleSoon();
                     if (!webhookIds.isEmpty())
                         m_poller->wake(webhookIds);
                     for (const RegistryEvent &event : events)
@@ -377,6 +392,8 @@ void EngineWorker::checkExternalChanges()
     m_changeCounter = counter;
     reloadWebhooks();
     m_dispatcher->endPauses(); // the CLI may have replayed deliveries: "try now"
+    if (m_textIndexer)
+        m_textIndexer->scheduleSoon(); // it may have stored events
     m_poller->wake();
     m_queueDepthTimer.start();
 }
@@ -396,6 +413,8 @@ void EngineWorker::shutdown()
     m_queueDepthTimer.stop();
     if (m_retention)
         m_retention->stop();
+    if (m_textIndexer)
+        m_textIndexer->stop(); // the next start indexes what is left
     if (m_housekeeping)
         m_housekeeping->stop(); // another instance takes retention over now, not when this one is gone
     if (m_server)

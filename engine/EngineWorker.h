@@ -29,6 +29,7 @@ class NotificationIntake;
 class OperationsNotifier;
 class OverrideReplay;
 class RetentionSweeper;
+class TextIndexer;
 class Store;
 class WebhookHealthMonitor;
 
@@ -94,6 +95,8 @@ private:
     std::unique_ptr<HealthEndpoint> m_healthEndpoint;
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<RetentionSweeper> m_retention;
+    std::unique_ptr<TextIndexer>
+        m_textIndexer; // SQLite: the console's text index, after the intake's commits
     std::unique_ptr<HousekeepingLeader>
         m_housekeeping;                         // runs m_retention on one instance of a shared database
     std::unique_ptr<ChangeListener> m_listener; // PostgreSQL only

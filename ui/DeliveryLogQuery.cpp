@@ -132,26 +132,51 @@ void DeliveryLogQuery::prepareTextFilter(const DeliveryLogFilter &filter)
     const bool sameText = text == m_matchedText;
     if (sameText && (m_textMode == TextMode::Scan || upTo <= m_matchedUpTo))
         return;
+    // Schema version 8 adds new events to the index in batches after their commit: the index holds every
+    // event up to its mark, and the few above it are looked for with LIKE. (Before version 8, or when the
+    // mark cannot be read, the insert trigger kept the index complete.)
+    qint64 indexedUpTo = upTo;
+    const QString markStatement = EventTextSearch(m_backend).indexedUpToStatement();
+    if (!markStatement.isEmpty() && query.exec(markStatement) && query.next())
+        indexedUpTo = qMin(upTo, query.value(0).toLongLong());
+    query.finish();
     if (!sameText) {
         query.exec(QStringLiteral("DELETE FROM temp.log_text_matches"));
         m_matchedText = text;
         m_matchedUpTo = 0;
         m_textMode = TextMode::Indexed;
     }
-    QSqlQuery insert(db);
-    insert.prepare(QStringLiteral("INSERT INTO temp.log_text_matches (id) ") + statement);
-    insert.addBindValue(expression);
-    insert.addBindValue(m_matchedUpTo);
-    insert.addBindValue(upTo);
     // A new text: stop one past the limit, which says "too many to be worth it". Later additions: all.
-    insert.addBindValue(sameText ? -1 : textMatchLimit + 1);
-    if (!insert.exec()) {
-        m_lastError = insert.lastError().text();
+    const int limit = sameText ? -1 : textMatchLimit + 1;
+    int matched = 0;
+    auto collect = [&](const QString &select, const QVariantList &values) {
+        QSqlQuery insert(db);
+        insert.prepare(QStringLiteral("INSERT INTO temp.log_text_matches (id) ") + select);
+        for (const QVariant &value : values)
+            insert.addBindValue(value);
+        insert.addBindValue(limit);
+        if (!insert.exec()) {
+            m_lastError = insert.lastError().text();
+            return false;
+        }
+        matched += insert.numRowsAffected();
+        return true;
+    };
+    bool ok = true;
+    if (indexedUpTo > m_matchedUpTo)
+        ok = collect(statement, {expression, m_matchedUpTo, indexedUpTo});
+    if (ok && upTo > qMax(m_matchedUpTo, indexedUpTo)) {
+        bool bothParts = false;
+        const QStringList patterns = EventTextSearch::likePatterns(text, &bothParts);
+        ok = collect(EventTextSearch::likeStatement(bothParts),
+                     {qMax(m_matchedUpTo, indexedUpTo), upTo, patterns.at(0), patterns.at(1)});
+    }
+    if (!ok) {
         m_textMode = TextMode::Scan;
         m_matchedText.clear();
         return;
     }
-    if (!sameText && insert.numRowsAffected() > textMatchLimit) {
+    if (!sameText && matched > textMatchLimit) {
         // A broad text (say "team/"): walking the log in order and stopping at a page is quicker than
         // joining and sorting most of the history.
         query.exec(QStringLiteral("DELETE FROM temp.log_text_matches"));
@@ -203,14 +228,10 @@ void DeliveryLogQuery::bindFilter(QSqlQuery &query, const DeliveryLogFilter &fil
         query.bindValue(QStringLiteral(":webhook"), filter.webhookId);
     const QString text = filter.text.trimmed();
     if (!text.isEmpty() && !textServedByMatches(text)) {
-        const qsizetype colon = text.indexOf(QLatin1Char(':'));
-        if (colon >= 0) {
-            query.bindValue(QStringLiteral(":repository"), EventTextSearch::likePattern(text.left(colon)));
-            query.bindValue(QStringLiteral(":tag"), EventTextSearch::likePattern(text.mid(colon + 1)));
-        } else {
-            query.bindValue(QStringLiteral(":text1"), EventTextSearch::likePattern(text));
-            query.bindValue(QStringLiteral(":text2"), EventTextSearch::likePattern(text));
-        }
+        bool bothParts = false;
+        const QStringList patterns = EventTextSearch::likePatterns(text, &bothParts);
+        query.bindValue(bothParts ? QStringLiteral(":repository") : QStringLiteral(":text1"), patterns.at(0));
+        query.bindValue(bothParts ? QStringLiteral(":tag") : QStringLiteral(":text2"), patterns.at(1));
     }
     int low = 0;
     int high = 0;

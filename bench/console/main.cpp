@@ -84,6 +84,10 @@ bool generate(const QString &path, int deliveries)
             .arg(deliveries)
             .arg(now - span)
             .arg(span),
+        // What the engine's TextIndexer would have done by now (schema version 8 indexes after commit).
+        QStringLiteral(
+            "INSERT INTO events_text (rowid, repository, tag) SELECT id, repository, tag FROM events"),
+        QStringLiteral("UPDATE text_index_progress SET indexed_up_to = (SELECT MAX(id) FROM events)"),
         QStringLiteral(
             "INSERT INTO deliveries (event_id, webhook_id, message_id, state, attempts, total_attempts, "
             "last_status, last_error, created_at, updated_at) "

@@ -20,6 +20,27 @@ QString EventTextSearch::matchStatement() const
         "LIMIT ?");
 }
 
+QString EventTextSearch::indexedUpToStatement() const
+{
+    return m_sqlite ? QStringLiteral("SELECT indexed_up_to FROM text_index_progress") : QString();
+}
+
+QString EventTextSearch::likeStatement(bool bothParts)
+{
+    return QStringLiteral("SELECT id FROM events WHERE id > ? AND id <= ? AND (repository LIKE ? ESCAPE '\\' "
+                          "%1 tag LIKE ? ESCAPE '\\') LIMIT ?")
+        .arg(bothParts ? QLatin1String("AND") : QLatin1String("OR"));
+}
+
+QStringList EventTextSearch::likePatterns(const QString &text, bool *bothParts)
+{
+    const qsizetype colon = text.indexOf(QLatin1Char(':'));
+    *bothParts = colon >= 0;
+    if (colon < 0)
+        return {likePattern(text), likePattern(text)};
+    return {likePattern(text.left(colon)), likePattern(text.mid(colon + 1))};
+}
+
 QString EventTextSearch::matchExpression(const QString &text)
 {
     // Inside double quotes FTS5 takes every character literally; a double quote is doubled.

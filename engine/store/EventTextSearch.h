@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 // How a backend searches substrings of events' repository and tag (the console's text filter), with the
 // indexes of migration 6: the text-search part of the dialect seam, chosen by SqlDialect::name().
@@ -18,6 +19,15 @@ public:
     // A SELECT of event ids from the full-text table, taking (a matchExpression(), the lowest id minus one,
     // the highest id, a row limit or -1); empty when the backend's LIKE is served by an index itself.
     QString matchStatement() const;
+    // The highest event id the full-text table holds everything up to (SQLite, schema version 8: newer events
+    // join it in batches, see TextIndexer); empty where the index follows every insert.
+    QString indexedUpToStatement() const;
+    // A SELECT of event ids matching a filter text by LIKE, taking (the lowest id minus one, the highest id,
+    // two likePatterns(): repository and tag, see likePatterns, a row limit or -1): for the events above
+    // the index's mark. `bothParts`: the text had a colon, each pattern must match its own column.
+    static QString likeStatement(bool bothParts);
+    // The two patterns likeStatement takes for a filter text, and whether it had a colon.
+    static QStringList likePatterns(const QString &text, bool *bothParts);
 
     // The full-text expression for a filter text, or empty when the trigram index cannot serve it (a part
     // shorter than 3 characters, or nothing to look for). "repo:tag" looks for each part in its own column;

@@ -190,7 +190,41 @@ QList<Migration> Migrations::all()
             QStringLiteral("INSERT INTO events_text (events_text, rank) VALUES ('automerge', 16)"),
             QStringLiteral("INSERT INTO events_text (events_text, rank) VALUES ('crisismerge', 64)"),
         });
-    return {base, security, intakeFormats, webhookHealth, replayAndRotation, textSearch, textIndexMerging};
+    Migration deferredTextIndex;
+    deferredTextIndex.version = 8;
+    deferredTextIndex.description =
+        QStringLiteral("new events join the text index in batches after their commit (TextIndexer)");
+    deferredTextIndex.dialectStatements.insert(
+        QStringLiteral("sqlite"),
+        {
+            // Every event with an id up to indexed_up_to is in events_text; the ones above it are not yet.
+            // Ids only grow (AUTOINCREMENT) and SQLite has one writer at a time, so no event can appear
+            // below the mark after the indexer moved it. The events stored so far were indexed by the
+            // insert trigger this version drops.
+            QStringLiteral("CREATE TABLE text_index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                           "indexed_up_to INTEGER NOT NULL)"),
+            QStringLiteral("INSERT INTO text_index_progress (id, indexed_up_to) "
+                           "SELECT 1, COALESCE(MAX(id), 0) FROM events"),
+            // Indexing each intake commit's few events made FTS5 write and merge a segment per commit: a
+            // fifth of the intake's CPU (docs/performance.md). The TextIndexer now adds them in batches.
+            QStringLiteral("DROP TRIGGER events_text_insert"),
+            // An external-content index must be told the exact text it holds; telling it to delete a row
+            // it never indexed corrupts it. So deletes and updates touch only rows below the mark.
+            QStringLiteral("DROP TRIGGER events_text_delete"),
+            QStringLiteral("DROP TRIGGER events_text_update"),
+            QStringLiteral("CREATE TRIGGER events_text_delete AFTER DELETE ON events "
+                           "WHEN old.id <= (SELECT indexed_up_to FROM text_index_progress) BEGIN "
+                           "INSERT INTO events_text (events_text, rowid, repository, tag) "
+                           "VALUES ('delete', old.id, old.repository, old.tag); END"),
+            QStringLiteral("CREATE TRIGGER events_text_update AFTER UPDATE OF repository, tag ON events "
+                           "WHEN old.id <= (SELECT indexed_up_to FROM text_index_progress) BEGIN "
+                           "INSERT INTO events_text (events_text, rowid, repository, tag) "
+                           "VALUES ('delete', old.id, old.repository, old.tag); "
+                           "INSERT INTO events_text (rowid, repository, tag) "
+                           "VALUES (new.id, new.repository, new.tag); END"),
+        });
+    return {base,       security,         intakeFormats,    webhookHealth, replayAndRotation,
+            textSearch, textIndexMerging, deferredTextIndex};
 }
 
 Migrations::Migrations(QList<Migration> migrations)

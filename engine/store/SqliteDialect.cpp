@@ -66,6 +66,11 @@ bool SqliteDialect::prepareConnection(QSqlDatabase &db, QString *error) const
     return true;
 }
 
+QString SqliteDialect::lockWaitStatement(bool wait) const
+{
+    return QStringLiteral("PRAGMA busy_timeout = %1").arg(wait ? m_busyTimeoutMs : 0);
+}
+
 QString SqliteDialect::expandSchema(QString sql) const
 {
     return sql.replace(QLatin1String("{id}"), QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"))

@@ -5,8 +5,12 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -38,6 +42,7 @@ private slots:
     void refusesToListenPubliclyWithoutToken();
     void acknowledgedEventsAreOnDisk();
     void manyEventsInOneRequestKeepTheirRows();
+    void storedEventsJoinTheTextIndexAfterTheirCommit();
     void sameEventsFromManyConnectionsAreStoredOnce();
 };
 
@@ -253,6 +258,85 @@ void TestIntake::acknowledgedEventsAreOnDisk()
     QCOMPARE(event->mediaType, QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
     QCOMPARE(event->sourceAddr, QStringLiteral("vm:5055"));
     QVERIFY(envelope.contains(event->rawJson));
+}
+
+void TestIntake::storedEventsJoinTheTextIndexAfterTheirCommit()
+{
+    // SQLite's text index (the console's filter) is not written by the intake's commits: the engine adds
+    // what was stored in batches of 500 a moment later (TextIndexer), and at start-up what other writers
+    // stored while it was not running.
+    if (EngineFixture::backend() != QLatin1String("sqlite"))
+        QSKIP("PostgreSQL's trigram indexes follow every insert");
+    EngineFixture fixture;
+    Store &store = fixture.store();
+    // A plain connection to the file, to read the index the way the console does.
+    const QString connection = QStringLiteral("text-index-reader");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(fixture.databasePath());
+        QVERIFY(db.open());
+    }
+    auto removeConnection = qScopeGuard([&] { QSqlDatabase::removeDatabase(connection); });
+    auto scalar = [&](const QString &sql) {
+        QSqlQuery query(QSqlDatabase::database(connection));
+        return query.exec(sql) && query.next() ? query.value(0).toLongLong() : -1;
+    };
+    auto mark = [&] {
+        return scalar(QStringLiteral("SELECT indexed_up_to FROM text_index_progress"));
+    };
+    auto newest = [&] {
+        return scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM events"));
+    };
+    auto indexMatchesEvents = [&] {
+        QSqlQuery query(QSqlDatabase::database(connection));
+        const bool ok = query.exec(
+            QStringLiteral("INSERT INTO events_text (events_text, rank) VALUES ('integrity-check', 1)"));
+        return ok ? QString() : query.lastError().text();
+    };
+    auto matching = [&](const QString &phrase) {
+        QSqlQuery query(QSqlDatabase::database(connection));
+        query.prepare(QStringLiteral("SELECT COUNT(*) FROM events_text WHERE events_text MATCH ?"));
+        query.addBindValue(phrase);
+        return query.exec() && query.next() ? query.value(0).toInt() : -1;
+    };
+
+    // Stored while no engine runs (as by the CLI or an engine that stopped before indexing).
+    QVERIFY(store.beginWrite());
+    for (int i = 0; i < 3; ++i) {
+        RegistryEvent event;
+        event.eventId = QStringLiteral("offline-%1").arg(i);
+        event.action = QStringLiteral("push");
+        event.repository = QStringLiteral("team/offline");
+        event.contentType = "application/json";
+        event.rawJson = "{}";
+        event.receivedAt = QDateTime::currentDateTimeUtc();
+        event.timestamp = event.receivedAt;
+        QVERIFY(store.insertEvent(event) > 0);
+    }
+    QVERIFY(store.commit());
+    QCOMPARE(mark(), 0);
+    QVERIFY(fixture.start());
+    QTRY_COMPARE_WITH_TIMEOUT(mark(), newest(), 5000);
+    QCOMPARE(matching(QStringLiteral("\"team/offline\"")), 3);
+
+    // 1,200 events in 12 requests: more than two batches.
+    IntakeClient client(fixture.intakeUrl());
+    for (int request = 0; request < 12; ++request) {
+        QList<QByteArray> events;
+        for (int i = 0; i < 100; ++i) {
+            EventFactory::Spec spec;
+            spec.repository = QStringLiteral("team/indexed-%1").arg(request);
+            spec.tag = QStringLiteral("build-%1").arg(i);
+            events.append(EventFactory::event(spec));
+        }
+        QCOMPARE(client.post(EventFactory::envelope(events)).status, 202);
+    }
+    QCOMPARE(newest(), 1203);
+    QTRY_COMPARE_WITH_TIMEOUT(mark(), 1203, 10000);
+    QCOMPARE(matching(QStringLiteral("\"team/indexed-\"")), 1200);
+    QCOMPARE(matching(QStringLiteral("{repository} : \"indexed-11\" AND {tag} : \"build-99\"")), 1);
+    const QString check = indexMatchesEvents();
+    QVERIFY2(check.isEmpty(), qPrintable(check));
 }
 
 void TestIntake::manyEventsInOneRequestKeepTheirRows()

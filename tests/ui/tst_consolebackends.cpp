@@ -114,6 +114,10 @@ void ConsoleBackendsTest::everyConsoleQueryAnswers()
     for (int i = 0; i < 12; ++i)
         QVERIFY(addDelivery(store, alpha.id, QStringLiteral("prod/api"), QStringLiteral("v%1").arg(i),
                             i < 4 ? 503 : (i < 8 ? 200 : 0)) > 0);
+    // On SQLite the text index holds alpha's events and not yet bravo's (the engine's TextIndexer adds new
+    // events in batches after their commit): the text filter must find both, from the index and by LIKE
+    // above its mark.
+    QCOMPARE(store.indexEventText(1000), EngineFixture::backend() == QLatin1String("sqlite") ? 12 : 0);
     for (int i = 0; i < 6; ++i)
         QVERIFY(addDelivery(store, bravo.id, QStringLiteral("dev/web"), QStringLiteral("prod-%1").arg(i),
                             i < 2 ? 200 : 0) > 0);

@@ -43,6 +43,7 @@ private slots:
     void failedMigrationLeavesTheOldSchema();
     void upgradesAnOlderDatabaseStepByStep();
     void textIndexIsBackfilledAndFollowsTheEvents();
+    void textIndexFollowsNewEventsInBatches();
     void durabilitySettingReachesTheConnection_data();
     void durabilitySettingReachesTheConnection();
 };
@@ -149,14 +150,17 @@ void TestMigrations::failedMigrationLeavesTheOldSchema()
 void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
 {
     // Migration 6 indexes the events already stored, and its triggers follow inserts, updates and deletes;
-    // migration 7 tunes its merging.
+    // migration 7 tunes its merging. (Migration 8 moves inserts to batches: the next test.)
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("tidings.db"));
     const SqliteDialect dialect;
     QList<Migration> before;
+    QList<Migration> upTo7;
     for (const Migration &m : Migrations::all()) {
         if (m.version < 6)
             before.append(m);
+        if (m.version <= 7)
+            upTo7.append(m);
     }
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("text"));
     db.setDatabaseName(path);
@@ -175,7 +179,7 @@ void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
         };
         QVERIFY(insert(1, "team/old-app", "v1.0"));
         QVERIFY(insert(2, "other/thing", "latest"));
-        QVERIFY2(Migrations().apply(db, dialect, &error), qPrintable(error));
+        QVERIFY2(Migrations(upTo7).apply(db, dialect, &error), qPrintable(error));
         // Migration 7: merges in small steps, no crisis merge inside an intake commit.
         auto setting = [&](const char *key) {
             query.prepare(QStringLiteral("SELECT v FROM events_text_config WHERE k = ?"));
@@ -212,6 +216,88 @@ void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
     db.close();
     db = QSqlDatabase();
     QSqlDatabase::removeDatabase(QStringLiteral("text"));
+}
+
+void TestMigrations::textIndexFollowsNewEventsInBatches()
+{
+    // Migration 8: events stored from now on join the index when Store::indexEventText runs (the engine's
+    // TextIndexer), not in the statement that stores them; text_index_progress marks how far it got.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tidings.db"));
+    const SqliteDialect dialect;
+    QList<Migration> upTo7;
+    for (const Migration &m : Migrations::all()) {
+        if (m.version <= 7)
+            upTo7.append(m);
+    }
+    RawConnection raw(path);
+    QSqlDatabase db = raw.database();
+    QString error;
+    QVERIFY2(Migrations(upTo7).apply(db, dialect, &error), qPrintable(error));
+    QSqlQuery query(db);
+    auto insert = [&](int id, const char *repository, const char *tag) {
+        return query.exec(
+            QStringLiteral("INSERT INTO events (id, event_id, received_at, occurred_at, action, "
+                           "repository, tag, content_type, payload) VALUES (%1, 'e%1', 0, 0, "
+                           "'push', '%2', '%3', 'application/json', '{}')")
+                .arg(id)
+                .arg(QLatin1String(repository), QLatin1String(tag)));
+    };
+    auto matches = [&](const QString &expression) {
+        QStringList ids;
+        query.prepare(
+            QStringLiteral("SELECT rowid FROM events_text WHERE events_text MATCH ? ORDER BY rowid"));
+        query.addBindValue(expression);
+        if (query.exec()) {
+            while (query.next())
+                ids.append(query.value(0).toString());
+        }
+        return ids.join(QLatin1Char(','));
+    };
+    // FTS5's own check of the index against the events table ('integrity-check' with rank 1): it fails
+    // when the index holds a row the events table does not, or misses one.
+    auto indexMatchesEvents = [&] {
+        return query.exec(
+            QStringLiteral("INSERT INTO events_text (events_text, rank) VALUES ('integrity-check', 1)"));
+    };
+    QVERIFY(insert(1, "team/old-app", "v1.0"));
+    QVERIFY(insert(2, "other/thing", "latest"));
+    QVERIFY2(Migrations().apply(db, dialect, &error), qPrintable(error));
+    // The events the old trigger indexed are below the mark.
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT indexed_up_to FROM text_index_progress")).toInt(), 2);
+    QVERIFY2(indexMatchesEvents(), qPrintable(query.lastError().text()));
+
+    QVERIFY(insert(3, "team/new-app", "v2.0"));
+    QVERIFY(insert(4, "team/doomed-app", "v3.0"));
+    QCOMPARE(matches(QStringLiteral("\"-app\"")), QStringLiteral("1")); // 3 and 4 are not indexed yet
+    // Deleting an event the index never held must not tell the index to delete it (that corrupts it).
+    QVERIFY(query.exec(QStringLiteral("DELETE FROM events WHERE id = 4")));
+
+    Store store(std::make_unique<SqliteDialect>());
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+    QCOMPARE(store.indexEventText(100), 1); // event 3
+    QCOMPARE(store.indexEventText(100), 0); // caught up
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT indexed_up_to FROM text_index_progress")).toInt(), 3);
+    QCOMPARE(matches(QStringLiteral("\"-app\"")), QStringLiteral("1,3"));
+    QVERIFY2(indexMatchesEvents(), qPrintable(query.lastError().text()));
+
+    // A batch takes the oldest events first and moves the mark to the last one it took.
+    for (int id = 5; id <= 9; ++id)
+        QVERIFY(insert(id, "team/batch-app", "v"));
+    QCOMPARE(store.indexEventText(2), 2);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT indexed_up_to FROM text_index_progress")).toInt(), 6);
+    QCOMPARE(matches(QStringLiteral("\"batch-app\"")), QStringLiteral("5,6"));
+    // Below the mark, updates and deletes still follow the events.
+    QVERIFY(query.exec(QStringLiteral("UPDATE events SET repository = 'team/renamed' WHERE id = 3")));
+    QVERIFY(query.exec(QStringLiteral("DELETE FROM events WHERE id = 5")));
+    QCOMPARE(matches(QStringLiteral("\"-app\"")), QStringLiteral("1,6"));
+    QCOMPARE(matches(QStringLiteral("\"renamed\"")), QStringLiteral("3"));
+    // Above it, an update is simply indexed with its new text later.
+    QVERIFY(query.exec(QStringLiteral("UPDATE events SET tag = 'edited' WHERE id = 8")));
+    QCOMPARE(store.indexEventText(100), 3);
+    QCOMPARE(matches(QStringLiteral("{tag} : \"edited\"")), QStringLiteral("8"));
+    QVERIFY2(indexMatchesEvents(), qPrintable(query.lastError().text()));
+    query.finish();
 }
 
 void TestMigrations::upgradesAnOlderDatabaseStepByStep()
