@@ -71,6 +71,10 @@ double percentile(QList<double> values, double p)
 
 int main(int argc, char *argv[])
 {
+    // The same event loop as `tidings serve` (app/main.cpp: Qt's own, not GLib's), so the bare sender peer
+    // and the sink differ from Tidings in the database only.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("command"),
