@@ -15,8 +15,7 @@ TextIndexer::TextIndexer(Store &store, TextIndexPolicy policy, QObject *parent)
 
 void TextIndexer::scheduleSoon()
 {
-    m_stopped = false;
-    if (!m_timer.isActive())
+    if (!m_stopped && !m_timer.isActive())
         m_timer.start(m_policy.delayMs);
 }
 
@@ -28,8 +27,6 @@ void TextIndexer::stop()
 
 void TextIndexer::runBatch()
 {
-    if (m_stopped)
-        return;
     const int indexed = m_store.indexEventText(m_policy.batch);
     if (indexed < 0) {
         if (!std::exchange(m_failing, true))

@@ -28,10 +28,11 @@ public:
     explicit TextIndexer(Store &store, TextIndexPolicy policy = {}, QObject *parent = nullptr);
 
     // New events were committed (by the intake, the CLI, another process): index them after the delay,
-    // unless a run is already due.
+    // unless a run is already due. Nothing once stopped.
     void scheduleSoon();
+    // For good (the engine is shutting down): a group the intake commits while stopping schedules nothing.
+    // What is left is indexed by the next engine's start.
     void stop();
-    bool isScheduled() const { return m_timer.isActive(); }
 
 signals:
     // Once per run of failures (each is retried), and once when a batch succeeds again.

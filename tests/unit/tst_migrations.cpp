@@ -36,6 +36,31 @@ private:
         QString name = QStringLiteral("raw");
     };
 
+    // An event row as an older build or the CLI would write it (raw SQL, so the triggers of the schema under
+    // test are what index it).
+    static bool insertEvent(QSqlQuery &query, int id, const char *repository, const char *tag)
+    {
+        return query.exec(
+            QStringLiteral("INSERT INTO events (id, event_id, received_at, occurred_at, action, "
+                           "repository, tag, content_type, payload) VALUES (%1, 'e%1', 0, 0, "
+                           "'push', '%2', '%3', 'application/json', '{}')")
+                .arg(id)
+                .arg(QLatin1String(repository), QLatin1String(tag)));
+    }
+    // The event ids the text index answers for an FTS5 expression, in order, comma-separated.
+    static QString matchingIds(QSqlQuery &query, const QString &expression)
+    {
+        QStringList ids;
+        query.prepare(
+            QStringLiteral("SELECT rowid FROM events_text WHERE events_text MATCH ? ORDER BY rowid"));
+        query.addBindValue(expression);
+        if (query.exec()) {
+            while (query.next())
+                ids.append(query.value(0).toString());
+        }
+        return ids.join(QLatin1Char(','));
+    }
+
 private slots:
     void freshDatabaseIsAtTheLatestVersionInWalMode();
     void reopeningIsIdempotent();
@@ -170,12 +195,7 @@ void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
     {
         QSqlQuery query(db);
         auto insert = [&](int id, const char *repository, const char *tag) {
-            return query.exec(
-                QStringLiteral("INSERT INTO events (id, event_id, received_at, occurred_at, action, "
-                               "repository, tag, content_type, payload) VALUES (%1, 'e%1', 0, 0, "
-                               "'push', '%2', '%3', 'application/json', '{}')")
-                    .arg(id)
-                    .arg(QLatin1String(repository), QLatin1String(tag)));
+            return insertEvent(query, id, repository, tag);
         };
         QVERIFY(insert(1, "team/old-app", "v1.0"));
         QVERIFY(insert(2, "other/thing", "latest"));
@@ -189,15 +209,7 @@ void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
         QCOMPARE(setting("automerge"), 16);
         QCOMPARE(setting("crisismerge"), 64);
         auto matches = [&](const QString &expression) {
-            QStringList ids;
-            query.prepare(
-                QStringLiteral("SELECT rowid FROM events_text WHERE events_text MATCH ? ORDER BY rowid"));
-            query.addBindValue(expression);
-            if (query.exec()) {
-                while (query.next())
-                    ids.append(query.value(0).toString());
-            }
-            return ids.join(QLatin1Char(','));
+            return matchingIds(query, expression);
         };
         QCOMPARE(matches(QStringLiteral("\"OLD-app\"")), QStringLiteral("1")); // backfilled, any case
         QCOMPARE(matches(QStringLiteral("{tag} : \"latest\"")), QStringLiteral("2"));
@@ -236,23 +248,10 @@ void TestMigrations::textIndexFollowsNewEventsInBatches()
     QVERIFY2(Migrations(upTo7).apply(db, dialect, &error), qPrintable(error));
     QSqlQuery query(db);
     auto insert = [&](int id, const char *repository, const char *tag) {
-        return query.exec(
-            QStringLiteral("INSERT INTO events (id, event_id, received_at, occurred_at, action, "
-                           "repository, tag, content_type, payload) VALUES (%1, 'e%1', 0, 0, "
-                           "'push', '%2', '%3', 'application/json', '{}')")
-                .arg(id)
-                .arg(QLatin1String(repository), QLatin1String(tag)));
+        return insertEvent(query, id, repository, tag);
     };
     auto matches = [&](const QString &expression) {
-        QStringList ids;
-        query.prepare(
-            QStringLiteral("SELECT rowid FROM events_text WHERE events_text MATCH ? ORDER BY rowid"));
-        query.addBindValue(expression);
-        if (query.exec()) {
-            while (query.next())
-                ids.append(query.value(0).toString());
-        }
-        return ids.join(QLatin1Char(','));
+        return matchingIds(query, expression);
     };
     // FTS5's own check of the index against the events table ('integrity-check' with rank 1): it fails
     // when the index holds a row the events table does not, or misses one.
