@@ -109,10 +109,6 @@ void EngineWorker::start()
         });
     m_poller = std::make_unique<DeliveryPoller>(*m_store, *m_dispatcher, m_config.instanceId,
                                                 m_config.pollIntervalMs, m_config.leaseMarginMs);
-    connect(m_dispatcher.get(), &Dispatcher::slotFreed, m_poller.get(), [this](qint64 id) {
-        if (!m_stopping)
-            m_poller->wake({id});
-    });
     m_ops = std::make_unique<OperationsNotifier>(QUrl(m_config.opsWebhookUrl), m_config.instanceId);
     connect(m_ops.get(), &OperationsNotifier::postFailed, this, &EngineWorker::problem);
     m_health = std::make_unique<WebhookHealthMonitor>(*m_store, m_config.disableAfterMs);

@@ -29,10 +29,19 @@ DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString own
         runRound();
     });
     // Finished attempts are written by the next round, in the transaction of its claims.
+    m_gatherTimer.setSingleShot(true);
+    m_gatherTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_gatherTimer, &QTimer::timeout, this, &DeliveryPoller::scheduleRound);
+    // A slot freed outside a round (a request that never reached the network, abortAll()) can take the
+    // next delivery at once. The slots a round settles were refilled by that round's own claims.
+    connect(&m_dispatcher, &Dispatcher::slotFreed, this, [this](qint64 webhookId) {
+        if (!m_settlingRound)
+            wake({webhookId});
+    });
     connect(&m_dispatcher, &Dispatcher::attemptsWaiting, this, [this] {
         if (m_backoffMs > 0 && m_dueTimer.isActive())
             return; // backing off after a store failure: the timer runs the next round
-        scheduleRound();
+        gatherFinished();
     });
 }
 
@@ -67,6 +76,7 @@ void DeliveryPoller::stop()
     m_dispatcher.setRecordInRounds(false); // what finishes from now on is written by the dispatcher
     m_pollTimer.stop();
     m_dueTimer.stop();
+    m_gatherTimer.stop();
 }
 
 void DeliveryPoller::wake(const QList<qint64> &webhookIds)
@@ -78,6 +88,23 @@ void DeliveryPoller::wake(const QList<qint64> &webhookIds)
     if (m_backoffMs > 0 && m_dueTimer.isActive())
         return; // backing off after a store failure: the timer runs the next round
     scheduleRound();
+}
+
+void DeliveryPoller::gatherFinished()
+{
+    if (m_roundScheduled)
+        return;
+    // A round costs a commit and a statement per webhook however few attempts it writes, and under load
+    // that, not the network, bounds the rate. So a round waits until half the requests in flight have
+    // finished, or gatherMs after the first of them: a lone delivery is written at once, a busy dispatcher
+    // writes its attempts in batches.
+    const int waiting = m_dispatcher.finishedWaiting();
+    if (waiting * 2 >= m_dispatcher.inFlight()) {
+        scheduleRound();
+        return;
+    }
+    if (!m_gatherTimer.isActive())
+        m_gatherTimer.start(gatherMs);
 }
 
 void DeliveryPoller::scheduleRound()
@@ -97,6 +124,7 @@ qint64 DeliveryPoller::leaseMsFor(const WebhookConfig &webhook) const
 void DeliveryPoller::runRound()
 {
     m_roundScheduled = false;
+    m_gatherTimer.stop();
     if (!m_running)
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -148,7 +176,11 @@ void DeliveryPoller::runRound()
         emit roundFinished(0);
         return;
     }
+    // The slots these attempts free were counted as free by the claims above (`settling`): freeing them
+    // must not start another round (see the slotFreed connection).
+    m_settlingRound = true;
     m_dispatcher.settleFinished(finished, true);
+    m_settlingRound = false;
     int claimed = 0;
     for (const auto &[webhook, batch] : std::as_const(batches)) {
         for (const ClaimedDelivery &delivery : batch)

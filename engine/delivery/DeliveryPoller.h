@@ -19,6 +19,8 @@ class DeliveryPoller : public QObject
 public:
     static constexpr int defaultLeaseMarginMs = 30 * 1000;
     static constexpr int minimumLeaseMarginMs = 1000;
+    // The longest a finished attempt waits for others to share its round (see gatherFinished()).
+    static constexpr int gatherMs = 2;
 
     // A claim holds a delivery for the webhook's timeout plus leaseMarginMs (at least minimumLeaseMarginMs).
     DeliveryPoller(Store &store, Dispatcher &dispatcher, QString owner, int pollIntervalMs,
@@ -37,6 +39,7 @@ private:
     void scheduleRound();
     void runRound();
     void armDueTimer();
+    void gatherFinished();
     void backOff();
     qint64 leaseMsFor(const WebhookConfig &webhook) const;
 
@@ -47,9 +50,11 @@ private:
     QHash<qint64, WebhookConfig> m_webhooks;
     QTimer m_pollTimer;
     QTimer m_dueTimer;
+    QTimer m_gatherTimer;
     QSet<qint64> m_dirty;
     bool m_allDirty = true;
     bool m_roundScheduled = false;
     bool m_running = false;
-    int m_backoffMs = 0; // after a failed claim; doubles up to the poll interval
+    bool m_settlingRound = false; // runRound() is settling the attempts it wrote
+    int m_backoffMs = 0;          // after a failed claim; doubles up to the poll interval
 };

@@ -391,12 +391,9 @@ void Dispatcher::complete(InFlightRequest &request, const Result &result)
     // Attempts that finish in the same event-loop pass share one transaction, and with the poller running
     // the claims that follow join it too: one sync to disk per pass instead of two per delivery, which is
     // what bounds dispatch throughput.
-    if (m_recordInRounds) {
-        if (!m_waitingSignalled) {
-            m_waitingSignalled = true;
-            emit attemptsWaiting();
-        }
-    } else if (!m_flushScheduled) {
+    if (m_recordInRounds)
+        emit attemptsWaiting();
+    else if (!m_flushScheduled) {
         m_flushScheduled = true;
         QMetaObject::invokeMethod(this, &Dispatcher::flushFinished, Qt::QueuedConnection);
     }
@@ -434,7 +431,6 @@ void Dispatcher::setRecordInRounds(bool on)
 
 QList<Dispatcher::FinishedAttempt> Dispatcher::takeFinished()
 {
-    m_waitingSignalled = false;
     QList<FinishedAttempt> finished;
     finished.swap(m_finished);
     return finished;

@@ -64,6 +64,8 @@ public:
     // (attemptsWaiting() asks it to run). Off: the dispatcher writes them itself at the end of each
     // event-loop pass. The poller turns it on while it runs.
     void setRecordInRounds(bool on);
+    // Finished attempts waiting for the poller to write them.
+    int finishedWaiting() const { return int(m_finished.size()); }
     // The finished attempts not yet written; the caller writes them (writeFinished inside its transaction)
     // and then hands them to settleFinished, whether or not the write committed.
     QList<FinishedAttempt> takeFinished();
@@ -81,6 +83,7 @@ signals:
     void slotFreed(qint64 webhookId);
     void webhookDisabled(qint64 webhookId, const QString &reason);
     void storeFailed(const QString &reason);
+    // Another attempt finished and waits to be written (emitted for each while recording in rounds).
     void attemptsWaiting();
     // The endpoint failed EndpointBackoff::failureThreshold times in a row: no new claims for pauseMs.
     void endpointPaused(qint64 webhookId, const QString &webhookName, int failures, qint64 pauseMs);
@@ -143,7 +146,6 @@ private:
     quint64 m_generation = 0;
     QList<FinishedAttempt> m_finished;
     bool m_recordInRounds = false;
-    bool m_waitingSignalled = false;
     QElapsedTimer m_clock;                              // the time base of m_deadlines
     std::multimap<qint64, QNetworkReply *> m_deadlines; // each request's total deadline, earliest first
     QTimer m_deadlineTimer;

@@ -92,9 +92,10 @@ void HttpSink::onReadyRead(QTcpSocket *socket)
         ++m_answered;
         const int status = fail ? m_behaviour.failStatus : m_behaviour.status;
         const bool retryAfter = !m_behaviour.retryAfter.isEmpty() && (fail || status >= 400);
-        if (m_behaviour.delayMs > 0) {
+        const int delayMs = m_behaviour.delayMs + (m_answered - 1) % 8 * m_behaviour.delayStepMs;
+        if (delayMs > 0) {
             QPointer<QTcpSocket> guard(socket);
-            QTimer::singleShot(m_behaviour.delayMs, this, [this, guard, status, retryAfter] {
+            QTimer::singleShot(delayMs, Qt::PreciseTimer, this, [this, guard, status, retryAfter] {
                 if (guard)
                     answer(guard, status, retryAfter);
             });

@@ -36,6 +36,7 @@ public:
         int failFirst = 0; // answer the first N requests with failStatus, then with status
         int failStatus = 500;
         int delayMs = 0;          // wait before answering
+        int delayStepMs = 0;      // and this much longer for each of 8 requests in turn (spread answers)
         bool neverAnswer = false; // read the request and keep the connection open without answering
         QByteArray retryAfter;    // Retry-After header on failures, when not empty
         QByteArray responseBody = QByteArrayLiteral("ok");
