@@ -32,12 +32,6 @@ DeliveryPoller::DeliveryPoller(Store &store, Dispatcher &dispatcher, QString own
     m_gatherTimer.setSingleShot(true);
     m_gatherTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_gatherTimer, &QTimer::timeout, this, &DeliveryPoller::scheduleRound);
-    // A slot freed outside a round (a request that never reached the network, abortAll()) can take the
-    // next delivery at once. The slots a round settles were refilled by that round's own claims.
-    connect(&m_dispatcher, &Dispatcher::slotFreed, this, [this](qint64 webhookId) {
-        if (!m_settlingRound)
-            wake({webhookId});
-    });
     connect(&m_dispatcher, &Dispatcher::attemptsWaiting, this, [this] {
         if (m_backoffMs > 0 && m_dueTimer.isActive())
             return; // backing off after a store failure: the timer runs the next round
@@ -112,7 +106,7 @@ void DeliveryPoller::scheduleRound()
     if (m_roundScheduled || !m_running)
         return;
     m_roundScheduled = true;
-    // Queued, not direct: every commit and freed slot of this event-loop pass shares one round of claims.
+    // Queued, not direct: every commit and finished attempt of this event-loop pass shares one round.
     QMetaObject::invokeMethod(this, &DeliveryPoller::runRound, Qt::QueuedConnection);
 }
 
@@ -176,11 +170,10 @@ void DeliveryPoller::runRound()
         emit roundFinished(0);
         return;
     }
-    // The slots these attempts free were counted as free by the claims above (`settling`): freeing them
-    // must not start another round (see the slotFreed connection).
-    m_settlingRound = true;
+    // The slots these attempts free were counted as free by the claims above (`settling`), so settling them
+    // needs no round of its own. (Freed slots used to wake the poller: every round was followed by an almost
+    // empty one.)
     m_dispatcher.settleFinished(finished, true);
-    m_settlingRound = false;
     int claimed = 0;
     for (const auto &[webhook, batch] : std::as_const(batches)) {
         for (const ClaimedDelivery &delivery : batch)
@@ -206,7 +199,7 @@ void DeliveryPoller::backOff()
 void DeliveryPoller::armDueTimer()
 {
     // The earliest retry among webhooks that could take it now, or the end of an endpoint's pause; full
-    // webhooks are woken by their freed slots.
+    // webhooks are woken by their finished attempts.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     qint64 earliest = -1;
     for (const WebhookConfig &webhook : std::as_const(m_webhooks)) {

@@ -10,9 +10,10 @@
 class Dispatcher;
 class Store;
 
-// Decides when to claim due deliveries and hands them to the dispatcher. Three things wake it: the poll timer
-// (the fallback, default 10 s), a commit at the intake or a freed dispatch slot (at once, coalesced into one
-// round per event-loop pass), and a timer armed for the earliest retry that is due.
+// Decides when to claim due deliveries and hands them to the dispatcher. Four things wake it: the poll timer
+// (the fallback, default 10 s), a commit at the intake (at once, coalesced into one round per event-loop
+// pass), finished attempts (gathered, see gatherFinished(); the round that writes them refills their slots),
+// and a timer armed for the earliest retry that is due.
 class DeliveryPoller : public QObject
 {
     Q_OBJECT
@@ -55,6 +56,5 @@ private:
     bool m_allDirty = true;
     bool m_roundScheduled = false;
     bool m_running = false;
-    bool m_settlingRound = false; // runRound() is settling the attempts it wrote
-    int m_backoffMs = 0;          // after a failed claim; doubles up to the poll interval
+    int m_backoffMs = 0; // after a failed claim; doubles up to the poll interval
 };

@@ -288,7 +288,6 @@ void Dispatcher::releaseSlot(qint64 webhookId)
     --m_inFlight;
     if (--m_inFlightPerWebhook[webhookId] <= 0)
         m_inFlightPerWebhook.remove(webhookId);
-    emit slotFreed(webhookId);
 }
 
 Dispatcher::Result Dispatcher::resultOf(QNetworkReply *reply, const InFlightRequest &request)

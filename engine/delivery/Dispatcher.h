@@ -80,7 +80,6 @@ public:
 
 signals:
     void attemptRecorded(const AttemptRecord &attempt, const DeliveryRecord &delivery);
-    void slotFreed(qint64 webhookId);
     void webhookDisabled(qint64 webhookId, const QString &reason);
     void storeFailed(const QString &reason);
     // Another attempt finished and waits to be written (emitted for each while recording in rounds).
