@@ -1095,15 +1095,30 @@ int Store::purgeFinishedBefore(qint64 cutoffMs, int batch)
         {cutoffMs, batch});
 }
 
-int Store::purgeFinishedBeyond(qint64 webhookId, int keep, int batch)
+qint64 Store::finishedBeyondKept(qint64 webhookId, int keep)
 {
-    // The newest `keep` finished deliveries of the webhook stay; the next `batch` older ones go.
+    // An index-only walk of the kept rows (deliveries_finished_by_webhook); the state condition must read
+    // exactly as the index's for the planner to use it.
+    QSqlQuery &query = prepared(
+        "finishedBeyondKept",
+        QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND state IN ('succeeded', 'failed', "
+                       "'cancelled') ORDER BY id DESC LIMIT 1 OFFSET ?"));
+    query.bindValue(0, webhookId);
+    query.bindValue(1, keep);
+    if (!execOrFail(query))
+        return -1;
+    const qint64 id = query.next() ? query.value(0).toLongLong() : 0;
+    query.finish();
+    return id;
+}
+
+int Store::purgeFinishedUpTo(qint64 webhookId, qint64 lastId, int batch)
+{
     return deleteBatch(
-        "purgeFinishedBeyond",
-        QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE webhook_id "
-                       "= ? AND state IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT ? "
-                       "OFFSET ?)"),
-        {webhookId, batch, keep});
+        "purgeFinishedUpTo",
+        QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = ? "
+                       "AND state IN ('succeeded', 'failed', 'cancelled') AND id <= ? ORDER BY id LIMIT ?)"),
+        {webhookId, lastId, batch});
 }
 
 int Store::purgeOrphanEventsBefore(qint64 cutoffMs, int batch)

@@ -154,7 +154,11 @@ public:
     // Retention. Each call removes at most `batch` rows in its own short transaction, so intake never waits
     // long behind it; it returns how many rows went (-1 on error). Pending and in-flight deliveries stay.
     int purgeFinishedBefore(qint64 cutoffMs, int batch);
-    int purgeFinishedBeyond(qint64 webhookId, int keep, int batch);
+    // The per-webhook limit, in two steps so a sweep walks the kept rows once, not once per batch: the id of
+    // the newest finished delivery of the webhook beyond its newest `keep` (0: it has no more than `keep`,
+    // -1: an error), then batches of the finished ones up to that id, oldest first.
+    qint64 finishedBeyondKept(qint64 webhookId, int keep);
+    int purgeFinishedUpTo(qint64 webhookId, qint64 lastId, int batch);
     int purgeOrphanEventsBefore(qint64 cutoffMs, int batch);
 
     // The text index (SQLite): adds up to `batch` events stored since the last call to events_text, in one

@@ -6,12 +6,14 @@
 #include "Store.h"
 
 #include <QSignalSpy>
+
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
+#include <algorithm>
 
 class TestRetention : public QObject
 {
@@ -96,6 +98,7 @@ private:
 private slots:
     void purgesByAgeButNeverUnfinishedWork();
     void keepsTheNewestPerWebhook();
+    void perWebhookLimitFindsItsBoundaryOnce();
 };
 
 void TestRetention::purgesByAgeButNeverUnfinishedWork()
@@ -166,6 +169,69 @@ void TestRetention::keepsTheNewestPerWebhook()
     QVERIFY(kept.constLast().id > 150);
     QCOMPARE(count(store, QStringLiteral("pending")), 10);
     QCOMPARE(store.deliveries(DeliveryFilter{QStringLiteral("succeeded"), idB, {}, {}, 0, 1000}).size(), 40);
+}
+
+void TestRetention::perWebhookLimitFindsItsBoundaryOnce()
+{
+    EngineFixture fixture;
+    QVERIFY2(fixture.isValid(), qPrintable(fixture.lastError()));
+    Store &store = fixture.store();
+    WebhookConfig a;
+    a.name = QStringLiteral("a");
+    a.url = QStringLiteral("http://127.0.0.1/");
+    WebhookConfig b = a;
+    b.name = QStringLiteral("b");
+    const qint64 idA = store.insertWebhook(a);
+    const qint64 idB = store.insertWebhook(b);
+    addHistory(store, {idA}, DeliveryState::Succeeded, 1000, 120);
+    addHistory(store, {idB}, DeliveryState::Failed, 1000, 20);
+    auto finishedOfA = [&store, idA] {
+        QList<DeliveryRecord> rows =
+            store.deliveries(DeliveryFilter{QStringLiteral("succeeded"), idA, {}, {}, 0, 1000});
+        std::sort(rows.begin(), rows.end(),
+                  [](const DeliveryRecord &x, const DeliveryRecord &y) { return x.id > y.id; });
+        return rows;
+    };
+    QCOMPARE(finishedOfA().size(), 120);
+    // Keeping 100: the 101st newest is the first that may go; keeping 120 or more, none may.
+    const qint64 boundary = store.finishedBeyondKept(idA, 100);
+    QCOMPARE(boundary, finishedOfA().at(100).id);
+    QCOMPARE(store.finishedBeyondKept(idA, 120), qint64(0));
+    QCOMPARE(store.finishedBeyondKept(idB, 20), qint64(0));
+    QVERIFY(store.finishedBeyondKept(idB, 19) > 0);
+
+    // A delivery that finishes during the sweep, above the boundary found at its start, stays: the batches
+    // delete up to that id only, oldest first.
+    QCOMPARE(store.purgeFinishedUpTo(idA, boundary, 8), 8);
+    addHistory(store, {idA}, DeliveryState::Succeeded, 1000, 1);
+    QCOMPARE(store.purgeFinishedUpTo(idA, boundary, 100), 12);
+    QCOMPARE(store.purgeFinishedUpTo(idA, boundary, 100), 0);
+    QCOMPARE(finishedOfA().size(), 101);
+    QVERIFY(finishedOfA().constLast().id > boundary);
+    QCOMPARE(store.deliveries(DeliveryFilter{QStringLiteral("failed"), idB, {}, {}, 0, 1000}).size(), 20);
+
+    // Newer pending rows are not counted: keeping 100 of A's 101 finished, the oldest finished may go.
+    addHistory(store, {idA}, DeliveryState::Pending, 1000, 60);
+    QCOMPARE(store.finishedBeyondKept(idA, 100), finishedOfA().constLast().id);
+    QCOMPARE(count(store, QStringLiteral("pending")), 60);
+
+    if (EngineFixture::backend() == QLatin1String("sqlite")) {
+        // The boundary is an index-only walk of finished rows: the partial index must match its condition.
+        QString detail;
+        {
+            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("plan"));
+            raw.setDatabaseName(store.location());
+            QVERIFY2(raw.open(), qPrintable(raw.lastError().text()));
+            QSqlQuery plan(raw);
+            QVERIFY(plan.exec(QStringLiteral("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE webhook_id "
+                                             "= 1 AND state IN ('succeeded', "
+                                             "'failed', 'cancelled') ORDER BY id DESC LIMIT 1 OFFSET 100")));
+            while (plan.next())
+                detail += plan.value(3).toString();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("plan"));
+        QVERIFY2(detail.contains(QLatin1String("deliveries_finished_by_webhook")), qPrintable(detail));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRetention)
