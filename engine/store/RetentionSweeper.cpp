@@ -42,7 +42,7 @@ void RetentionSweeper::sweepNow()
     m_cutoffMs = m_policy.maxAgeMs > 0 ? QDateTime::currentMSecsSinceEpoch() - m_policy.maxAgeMs : 0;
     m_removed = 0;
     m_webhookIndex = 0;
-    m_lastPurgedId = 0;
+    m_purgeUpToId = 0;
     m_phase = Phase::Age;
     step();
 }
@@ -63,23 +63,23 @@ void RetentionSweeper::step()
             m_phase = Phase::Events;
             break;
         }
-        if (m_lastPurgedId == 0) {
+        if (m_purgeUpToId == 0) {
             // Once per webhook and sweep: finding the boundary walks the kept rows, a batch does not.
-            m_lastPurgedId =
+            m_purgeUpToId =
                 m_store.finishedBeyondKept(m_webhookIds.at(m_webhookIndex), m_policy.maxPerWebhook);
-            if (m_lastPurgedId < 0) {
+            if (m_purgeUpToId < 0) {
                 removed = -1;
                 break;
             }
-            if (m_lastPurgedId == 0) {
+            if (m_purgeUpToId == 0) {
                 ++m_webhookIndex; // no more than the limit
                 break;
             }
         }
-        removed = m_store.purgeFinishedUpTo(m_webhookIds.at(m_webhookIndex), m_lastPurgedId, m_policy.batch);
+        removed = m_store.purgeFinishedUpTo(m_webhookIds.at(m_webhookIndex), m_purgeUpToId, m_policy.batch);
         if (removed >= 0 && removed < m_policy.batch) {
             ++m_webhookIndex;
-            m_lastPurgedId = 0;
+            m_purgeUpToId = 0;
         }
         break;
     case Phase::Events:
@@ -104,7 +104,7 @@ void RetentionSweeper::step()
 void RetentionSweeper::finishSweep()
 {
     m_phase = Phase::Idle;
-    m_lastPurgedId = 0;
+    m_purgeUpToId = 0;
     if (m_removed > 0)
         qCDebug(lcRetention) << "removed" << m_removed << "rows of old history";
     emit sweepFinished(m_removed);

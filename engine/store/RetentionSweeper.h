@@ -51,7 +51,7 @@ private:
     QTimer m_timer;
     Phase m_phase = Phase::Idle;
     qsizetype m_webhookIndex = 0;
-    qint64 m_lastPurgedId = 0; // the current webhook's boundary (Store::finishedBeyondKept); 0: not found yet
+    qint64 m_purgeUpToId = 0; // the current webhook's boundary (Store::finishedBeyondKept); 0: not found yet
     qint64 m_cutoffMs = 0;
     qint64 m_removed = 0;
 };

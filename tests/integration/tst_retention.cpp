@@ -6,13 +6,13 @@
 #include "Store.h"
 
 #include <QSignalSpy>
-
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
+
 #include <algorithm>
 
 class TestRetention : public QObject
@@ -98,7 +98,7 @@ private:
 private slots:
     void purgesByAgeButNeverUnfinishedWork();
     void keepsTheNewestPerWebhook();
-    void perWebhookLimitFindsItsBoundaryOnce();
+    void perWebhookLimitDeletesUpToItsBoundary();
 };
 
 void TestRetention::purgesByAgeButNeverUnfinishedWork()
@@ -171,7 +171,7 @@ void TestRetention::keepsTheNewestPerWebhook()
     QCOMPARE(store.deliveries(DeliveryFilter{QStringLiteral("succeeded"), idB, {}, {}, 0, 1000}).size(), 40);
 }
 
-void TestRetention::perWebhookLimitFindsItsBoundaryOnce()
+void TestRetention::perWebhookLimitDeletesUpToItsBoundary()
 {
     EngineFixture fixture;
     QVERIFY2(fixture.isValid(), qPrintable(fixture.lastError()));
@@ -223,9 +223,9 @@ void TestRetention::perWebhookLimitFindsItsBoundaryOnce()
             raw.setDatabaseName(store.location());
             QVERIFY2(raw.open(), qPrintable(raw.lastError().text()));
             QSqlQuery plan(raw);
-            QVERIFY(plan.exec(QStringLiteral("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE webhook_id "
-                                             "= 1 AND state IN ('succeeded', "
-                                             "'failed', 'cancelled') ORDER BY id DESC LIMIT 1 OFFSET 100")));
+            QVERIFY(plan.exec(QStringLiteral(
+                "EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE webhook_id = 1 AND "
+                "state IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT 1 OFFSET 100")));
             while (plan.next())
                 detail += plan.value(3).toString();
         }
