@@ -14,6 +14,7 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <utility>
 
 class TestRetention : public QObject
 {
@@ -81,6 +82,17 @@ private:
         QSqlDatabase::removeDatabase(QStringLiteral("ager"));
     }
 
+    // Two webhooks, "a" and "b", that nothing is sent to.
+    static std::pair<qint64, qint64> addWebhooksAB(Store &store)
+    {
+        WebhookConfig a;
+        a.name = QStringLiteral("a");
+        a.url = QStringLiteral("http://127.0.0.1/");
+        WebhookConfig b = a;
+        b.name = QStringLiteral("b");
+        return {store.insertWebhook(a), store.insertWebhook(b)};
+    }
+
     static int count(Store &store, const QString &state)
     {
         return int(store.deliveries(DeliveryFilter{state, 0, {}, {}, 0, 1000000}).size());
@@ -145,13 +157,7 @@ void TestRetention::keepsTheNewestPerWebhook()
     EngineFixture fixture;
     QVERIFY2(fixture.isValid(), qPrintable(fixture.lastError()));
     Store &store = fixture.store();
-    WebhookConfig a;
-    a.name = QStringLiteral("a");
-    a.url = QStringLiteral("http://127.0.0.1/");
-    WebhookConfig b = a;
-    b.name = QStringLiteral("b");
-    const qint64 idA = store.insertWebhook(a);
-    const qint64 idB = store.insertWebhook(b);
+    const auto [idA, idB] = addWebhooksAB(store);
     addHistory(store, {idA}, DeliveryState::Succeeded, 1000, 250);
     addHistory(store, {idB}, DeliveryState::Succeeded, 1000, 40);
     addHistory(store, {idA}, DeliveryState::Pending, 1000, 10);
@@ -176,13 +182,11 @@ void TestRetention::perWebhookLimitDeletesUpToItsBoundary()
     EngineFixture fixture;
     QVERIFY2(fixture.isValid(), qPrintable(fixture.lastError()));
     Store &store = fixture.store();
-    WebhookConfig a;
-    a.name = QStringLiteral("a");
-    a.url = QStringLiteral("http://127.0.0.1/");
-    WebhookConfig b = a;
-    b.name = QStringLiteral("b");
-    const qint64 idA = store.insertWebhook(a);
-    const qint64 idB = store.insertWebhook(b);
+    // Named variables, not a structured binding: the lambda below captures idA (C++17 cannot capture a
+    // binding).
+    const std::pair<qint64, qint64> webhooks = addWebhooksAB(store);
+    const qint64 idA = webhooks.first;
+    const qint64 idB = webhooks.second;
     addHistory(store, {idA}, DeliveryState::Succeeded, 1000, 120);
     addHistory(store, {idB}, DeliveryState::Failed, 1000, 20);
     auto finishedOfA = [&store, idA] {
