@@ -87,6 +87,10 @@ void EngineWorker::start()
         emit failed(error);
         return;
     }
+    if (!m_store->checkpointInBackground(&error)) {
+        qCWarning(lcEngine).noquote() << "WAL checkpoints stay in the committing thread:" << error;
+        error.clear();
+    }
 
     m_dispatcher = std::make_unique<Dispatcher>(*m_store, m_config.instanceId);
     QList<DestinationPolicy::Subnet> allowlist;

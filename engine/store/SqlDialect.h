@@ -2,8 +2,11 @@
 
 #include <QString>
 
+#include <memory>
+
 class QSqlDatabase;
 class QSqlQuery;
+class WalCheckpointer;
 
 // What differs between the SQL backends behind Store. Everything else (the queries, the schema) is written
 // once in the SQL that SQLite and PostgreSQL share: ON CONFLICT DO NOTHING, RETURNING, partial indexes.
@@ -54,6 +57,11 @@ public:
     virtual QString lockWaitStatement(bool wait) const { return {}; }
     // When opening failed: what about the location explains it (a read-only or full file system), or empty.
     virtual QString diagnose(const QString &location) const { return {}; }
+    // Takes the open connection's checkpoints off the threads that commit on it (SQLite, see
+    // WalCheckpointer). Null where the backend has no such thing (error left empty) or when it cannot start
+    // (error set; the connection then checkpoints as it did).
+    virtual std::unique_ptr<WalCheckpointer> checkpointInBackground(QSqlDatabase &db, const QString &location,
+                                                                    QString *error) const;
     // Housekeeping (retention) runs on one instance at a time (see HousekeepingLeader). Three statements
     // that each answer one boolean: take the lock for this connection's session without waiting (true when
     // taken), whether this connection holds it, and give it up. All empty when the backend needs no such

@@ -1,5 +1,7 @@
 #include "SqliteDialect.h"
 
+#include "WalCheckpointer.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -52,9 +54,7 @@ bool SqliteDialect::prepareConnection(QSqlDatabase &db, QString *error) const
                 .arg(mode);
         return false;
     }
-    const QString synchronous =
-        m_synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
-    const QStringList pragmas{QStringLiteral("PRAGMA synchronous=") + synchronous,
+    const QStringList pragmas{QStringLiteral("PRAGMA synchronous=") + synchronousPragma(),
                               QStringLiteral("PRAGMA foreign_keys=ON"),
                               QStringLiteral("PRAGMA temp_store=MEMORY")};
     for (const QString &pragma : pragmas) {
@@ -64,6 +64,17 @@ bool SqliteDialect::prepareConnection(QSqlDatabase &db, QString *error) const
         }
     }
     return true;
+}
+
+QString SqliteDialect::synchronousPragma() const
+{
+    return m_synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+}
+
+std::unique_ptr<WalCheckpointer>
+SqliteDialect::checkpointInBackground(QSqlDatabase &db, const QString &location, QString *error) const
+{
+    return WalCheckpointer::start(db, location, synchronousPragma(), WalCheckpointPolicy(), error);
 }
 
 QString SqliteDialect::lockWaitStatement(bool wait) const

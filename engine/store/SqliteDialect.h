@@ -27,8 +27,12 @@ public:
     QString externalChangeCounterQuery() const override;
     qint64 externalChangeCounter(const QSqlQuery &row) const override;
     QString diagnose(const QString &location) const override;
+    std::unique_ptr<WalCheckpointer> checkpointInBackground(QSqlDatabase &db, const QString &location,
+                                                            QString *error) const override;
 
 private:
+    QString synchronousPragma() const; // FULL, NORMAL
+
     Synchronous m_synchronous;
     int m_busyTimeoutMs;
 };

@@ -5,6 +5,7 @@
 #include "Migrations.h"
 
 #include "SqliteDialect.h"
+#include "WalCheckpointer.h"
 #include <algorithm>
 #include <numeric>
 #include <utility>
@@ -211,8 +212,17 @@ bool Store::openAndMigrate(const QString &location, QString *error)
     return m_dialect->prepareConnection(db, error) && Migrations().apply(db, *m_dialect, error);
 }
 
+bool Store::checkpointInBackground(QString *error)
+{
+    m_checkpointer.reset();
+    QSqlDatabase db = database();
+    m_checkpointer = m_dialect->checkpointInBackground(db, m_location, error);
+    return m_checkpointer || error->isEmpty();
+}
+
 void Store::close()
 {
+    m_checkpointer.reset();
     m_statements.clear();
     if (QSqlDatabase::contains(m_connectionName)) {
         {

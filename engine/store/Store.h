@@ -97,6 +97,10 @@ public:
     bool open(const QString &location, QString *error);
     void close();
     bool isOpen() const;
+    // For the engine's own connection: its WAL checkpoints run on a thread of their own instead of in the
+    // commit that fills the WAL (SQLite; a no-op elsewhere). False, with the reason, when that cannot start;
+    // the connection then checkpoints as SQLite does by default.
+    bool checkpointInBackground(QString *error);
     QString location() const { return m_location; }
     const SqlDialect &dialect() const { return *m_dialect; }
     QString lastError() const { return m_lastError; }
@@ -236,4 +240,5 @@ private:
     QString m_location;
     QString m_lastError;
     QHash<QByteArray, QSqlQuery> m_statements;
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // goes before the connection it hooks into
 };
