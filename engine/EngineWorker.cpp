@@ -168,14 +168,14 @@ void EngineWorker::start()
             });
 
     if (m_store->dialect().indexesTextAfterCommit()) {
-        m_textIndexer = std::make_unique<TextIndexer>(*m_store);
+        // Its thread starts by indexing what other writers stored while no engine ran.
+        m_textIndexer = std::make_unique<TextIndexer>(m_config.databaseLocation);
         connect(m_textIndexer.get(), &TextIndexer::indexFailed, this, [](const QString &error) {
             qCWarning(lcEngine).noquote()
                 << "cannot add new events to the console's text index yet (retrying every 2 s):" << error;
         });
         connect(m_textIndexer.get(), &TextIndexer::indexRecovered, this,
                 [] { qCInfo(lcEngine) << "the console's text index is catching up again"; });
-        m_textIndexer->scheduleSoon(); // what other writers stored while no engine ran
     }
 
     QUrl intakeUrl;

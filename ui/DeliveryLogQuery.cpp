@@ -2,8 +2,11 @@
 
 #include "EventTextSearch.h"
 #include "PostgresDialect.h"
+#include "TextIndexFile.h"
 
 #include <QAtomicInteger>
+#include <QDebug>
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -99,6 +102,15 @@ bool DeliveryLogQuery::open(const QString &databaseLocation, QString *error)
         return false;
     }
     QSqlQuery query(db);
+    // The text index is a file of its own (schema version 10), written by the engine's TextIndexer; attached
+    // read-only as this connection is. Until the engine created it, the text filter scans (below).
+    if (QFile::exists(TextIndexFile::pathFor(databaseLocation))) {
+        query.prepare(QStringLiteral("ATTACH DATABASE ? AS ") + TextIndexFile::attachedName());
+        query.addBindValue(TextIndexFile::pathFor(databaseLocation));
+        if (!query.exec())
+            qWarning().noquote() << "the console's text filter scans: cannot read the text index:"
+                                 << query.lastError().text();
+    }
     if (!query.exec(QStringLiteral("PRAGMA temp_store = MEMORY")) ||
         !query.exec(
             QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS log_text_matches (id INTEGER PRIMARY KEY)"))) {
@@ -132,11 +144,11 @@ void DeliveryLogQuery::prepareTextFilter(const DeliveryLogFilter &filter)
     const bool sameText = text == m_matchedText;
     if (sameText && (m_textMode == TextMode::Scan || upTo <= m_matchedUpTo))
         return;
-    // Schema version 8 adds new events to the index in batches after their commit: the index holds every
-    // event up to its mark, and the few above it are looked for with LIKE. (Before version 8, or when the
-    // mark cannot be read, the insert trigger kept the index complete.)
-    qint64 indexedUpTo = upTo;
+    // On SQLite new events join the index in batches after their commit: the index holds every event up to
+    // its mark, and the few above it are looked for with LIKE. When the mark cannot be read (no index file
+    // yet), every event is. PostgreSQL's indexes follow every insert.
     const QString markStatement = EventTextSearch(m_backend).indexedUpToStatement();
+    qint64 indexedUpTo = markStatement.isEmpty() ? upTo : 0;
     if (!markStatement.isEmpty() && query.exec(markStatement) && query.next())
         indexedUpTo = qMin(upTo, query.value(0).toLongLong());
     query.finish();

@@ -11,6 +11,7 @@
 #include "MainWindow.h"
 #include "SqliteDialect.h"
 #include "Store.h"
+#include "TextIndexFile.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -84,10 +85,6 @@ bool generate(const QString &path, int deliveries)
             .arg(deliveries)
             .arg(now - span)
             .arg(span),
-        // What the engine's TextIndexer would have done by now (schema version 8 indexes after commit).
-        QStringLiteral(
-            "INSERT INTO events_text (rowid, repository, tag) SELECT id, repository, tag FROM events"),
-        QStringLiteral("UPDATE text_index_progress SET indexed_up_to = (SELECT MAX(id) FROM events)"),
         QStringLiteral(
             "INSERT INTO deliveries (event_id, webhook_id, message_id, state, attempts, total_attempts, "
             "last_status, last_error, created_at, updated_at) "
@@ -106,6 +103,20 @@ bool generate(const QString &path, int deliveries)
         if (!q.exec(sql)) {
             std::fprintf(stderr, "generation failed: %s\n%s\n", qPrintable(q.lastError().text()),
                          qPrintable(sql));
+            return false;
+        }
+    }
+    // What the engine's TextIndexer would have done by now: the index file, up to the newest event.
+    TextIndexFile index;
+    QString error;
+    if (!index.open(path, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return false;
+    }
+    for (int indexed = 1; indexed > 0;) {
+        indexed = index.indexBatch(100000);
+        if (indexed < 0) {
+            std::fprintf(stderr, "indexing failed: %s\n", qPrintable(index.lastError()));
             return false;
         }
     }

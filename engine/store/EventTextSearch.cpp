@@ -1,5 +1,7 @@
 #include "EventTextSearch.h"
 
+#include "TextIndexFile.h"
+
 #include <QStringList>
 
 EventTextSearch::EventTextSearch(const QString &dialectName)
@@ -16,13 +18,16 @@ QString EventTextSearch::matchStatement() const
     if (!m_sqlite)
         return {};
     return QStringLiteral(
-        "SELECT rowid FROM events_text WHERE events_text MATCH ? AND rowid > ? AND rowid <= ? "
-        "LIMIT ?");
+               "SELECT rowid FROM %1.events_text WHERE events_text MATCH ? AND rowid > ? AND rowid <= ? "
+               "LIMIT ?")
+        .arg(TextIndexFile::attachedName());
 }
 
 QString EventTextSearch::indexedUpToStatement() const
 {
-    return m_sqlite ? QStringLiteral("SELECT indexed_up_to FROM text_index_progress") : QString();
+    return m_sqlite ? QStringLiteral("SELECT indexed_up_to FROM %1.text_index_progress")
+                          .arg(TextIndexFile::attachedName())
+                    : QString();
 }
 
 QString EventTextSearch::likeStatement(bool bothParts)

@@ -234,8 +234,24 @@ QList<Migration> Migrations::all()
         QStringLiteral("CREATE INDEX deliveries_finished_by_webhook ON deliveries (webhook_id, id) "
                        "WHERE state IN ('succeeded', 'failed', 'cancelled')"),
     };
-    return {base,       security,         intakeFormats,     webhookHealth,     replayAndRotation,
-            textSearch, textIndexMerging, deferredTextIndex, finishedPerWebhook};
+    Migration textIndexFile;
+    textIndexFile.version = 10;
+    textIndexFile.description = QStringLiteral(
+        "the text index moves to a file of its own, written on a thread of its own (TextIndexFile)");
+    textIndexFile.dialectStatements.insert(
+        QStringLiteral("sqlite"),
+        {
+            // FTS5 merges segments inside the transaction that adds rows, and under the database's one
+            // write lock every intake commit waited for it (docs/performance.md). The engine's TextIndexer
+            // rebuilds the index in <database>-textindex from the events, in the background; the console
+            // finds what is not indexed yet with LIKE meanwhile.
+            QStringLiteral("DROP TRIGGER events_text_delete"),
+            QStringLiteral("DROP TRIGGER events_text_update"),
+            QStringLiteral("DROP TABLE events_text"),
+            QStringLiteral("DROP TABLE text_index_progress"),
+        });
+    return {base,       security,         intakeFormats,     webhookHealth,      replayAndRotation,
+            textSearch, textIndexMerging, deferredTextIndex, finishedPerWebhook, textIndexFile};
 }
 
 Migrations::Migrations(QList<Migration> migrations)

@@ -48,13 +48,10 @@ public:
     // (PostgreSQL). Not on SQLite: it has one writer at a time, so a second connection would only queue
     // behind the poller's transactions in SQLite's sleeping busy handler.
     virtual bool intakeOnOwnConnections() const { return false; }
-    // Whether new events join the text index after their commit, in batches (TextIndexer, SQLite's FTS5
-    // table), rather than inside the statement that stores them (PostgreSQL's GIN indexes).
+    // Whether new events join the text index after their commit, in batches, on a thread and in a file of
+    // its own (TextIndexer, SQLite's FTS5 table), rather than inside the statement that stores them
+    // (PostgreSQL's GIN indexes).
     virtual bool indexesTextAfterCommit() const { return false; }
-    // A statement that makes this connection's next lock requests fail at once (`wait` false) or wait the
-    // configured busy timeout again (`wait` true); empty where locks are not waited for that way. Work that
-    // can be done later (the text index) must not hold the engine's thread while another process writes.
-    virtual QString lockWaitStatement(bool wait) const { return {}; }
     // When opening failed: what about the location explains it (a read-only or full file system), or empty.
     virtual QString diagnose(const QString &location) const { return {}; }
     // Takes the open connection's checkpoints off the threads that commit on it (SQLite, see

@@ -77,11 +77,6 @@ SqliteDialect::checkpointInBackground(QSqlDatabase &db, const QString &location,
     return WalCheckpointer::start(db, location, synchronousPragma(), WalCheckpointPolicy(), error);
 }
 
-QString SqliteDialect::lockWaitStatement(bool wait) const
-{
-    return QStringLiteral("PRAGMA busy_timeout = %1").arg(wait ? m_busyTimeoutMs : 0);
-}
-
 QString SqliteDialect::expandSchema(QString sql) const
 {
     return sql.replace(QLatin1String("{id}"), QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"))

@@ -23,7 +23,6 @@ public:
     QString claimLockClause() const override { return {}; }
     bool reusesTransactionStatements() const override { return true; }
     bool indexesTextAfterCommit() const override { return true; }
-    QString lockWaitStatement(bool wait) const override;
     QString externalChangeCounterQuery() const override;
     qint64 externalChangeCounter(const QSqlQuery &row) const override;
     QString diagnose(const QString &location) const override;

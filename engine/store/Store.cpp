@@ -264,14 +264,6 @@ bool Store::execOrFail(QSqlQuery &query)
     return false;
 }
 
-bool Store::execOrFail(QSqlQuery &query, const QString &sql)
-{
-    if (query.exec(sql))
-        return true;
-    m_lastError = query.lastError().text();
-    return false;
-}
-
 bool Store::beginWrite()
 {
     m_pendingChanges.clear();
@@ -1141,65 +1133,6 @@ int Store::purgeOrphanEventsBefore(qint64 cutoffMs, int batch)
                        "< ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) ORDER "
                        "BY e.received_at LIMIT ?)"),
         {cutoffMs, batch});
-}
-
-int Store::indexEventText(int batch)
-{
-    if (!m_dialect->indexesTextAfterCommit())
-        return 0;
-    // Not worth waiting for another process's write lock: the engine's thread would wait with it (and the
-    // intake requests behind it). Busy now means try again later.
-    // (Not prepared once: SQLite applies a PRAGMA when it prepares it, not when it runs.)
-    QSqlQuery lockWait(database());
-    const bool began = execOrFail(lockWait, m_dialect->lockWaitStatement(false)) && beginWrite();
-    if (!execOrFail(lockWait, m_dialect->lockWaitStatement(true))) {
-        if (began)
-            rollback();
-        return -1;
-    }
-    if (!began)
-        return -1;
-    // The mark moves in the same transaction as the rows it covers, so a crash leaves neither.
-    QSqlQuery &range = prepared(
-        "textIndexRange",
-        QStringLiteral("SELECT p.indexed_up_to, (SELECT MAX(id) FROM (SELECT id FROM events WHERE id > "
-                       "p.indexed_up_to ORDER BY id LIMIT ?)) FROM text_index_progress p"));
-    range.bindValue(0, batch);
-    const bool executed = execOrFail(range);
-    if (!executed || !range.next()) {
-        if (executed)
-            m_lastError = QStringLiteral("text_index_progress has no row");
-        range.finish();
-        rollback();
-        return -1;
-    }
-    const qint64 from = range.value(0).toLongLong();
-    const bool pending = !range.value(1).isNull();
-    const qint64 upTo = range.value(1).toLongLong();
-    range.finish();
-    if (!pending) {
-        rollback();
-        return 0;
-    }
-    QSqlQuery &insert = prepared(
-        "textIndexInsert",
-        QStringLiteral("INSERT INTO events_text (rowid, repository, tag) SELECT id, repository, tag FROM "
-                       "events WHERE id > ? AND id <= ?"));
-    insert.bindValue(0, from);
-    insert.bindValue(1, upTo);
-    const bool inserted = execOrFail(insert);
-    const int rows = inserted ? insert.numRowsAffected() : -1;
-    insert.finish();
-    QSqlQuery &mark =
-        prepared("textIndexMark", QStringLiteral("UPDATE text_index_progress SET indexed_up_to = ?"));
-    mark.bindValue(0, upTo);
-    const bool marked = inserted && execOrFail(mark);
-    mark.finish();
-    if (!marked) {
-        rollback();
-        return -1;
-    }
-    return commit() ? rows : -1;
 }
 
 qint64 Store::externalChangeCounter()

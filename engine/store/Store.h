@@ -165,10 +165,6 @@ public:
     int purgeFinishedUpTo(qint64 webhookId, qint64 lastId, int batch);
     int purgeOrphanEventsBefore(qint64 cutoffMs, int batch);
 
-    // The text index (SQLite): adds up to `batch` events stored since the last call to events_text, in one
-    // transaction of its own. Returns how many (0: caught up or not an SQLite store; -1 on error).
-    int indexEventText(int batch);
-
     // Changes when another connection (the CLI, another process) commits.
     qint64 externalChangeCounter();
     // The payload of this connection's change notifications, so a listener can ignore its own.
@@ -218,7 +214,6 @@ private:
     QSqlQuery &prepared(const char *key, const QString &sql);
     QSqlQuery &prepared(const QByteArray &key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
-    bool execOrFail(QSqlQuery &query, const QString &sql); // unprepared
     bool runTransactionStatement(const char *key, const QString &sql);
     int deleteBatch(const char *key, const QString &sql, const QVariantList &values);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);

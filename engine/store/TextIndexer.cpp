@@ -1,43 +1,36 @@
 #include "TextIndexer.h"
 
-#include "Store.h"
-
-#include <utility>
-
-TextIndexer::TextIndexer(Store &store, TextIndexPolicy policy, QObject *parent)
+TextIndexer::TextIndexer(const QString &databaseLocation, TextIndexPolicy policy, QObject *parent)
     : QObject(parent)
-    , m_store(store)
-    , m_policy(policy)
+    , m_worker(new TextIndexWorker(databaseLocation, policy))
 {
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &TextIndexer::runBatch);
+    m_thread.setObjectName(QStringLiteral("tidings-textindex"));
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(&m_thread, &QThread::started, m_worker, &TextIndexWorker::start);
+    connect(m_worker, &TextIndexWorker::indexFailed, this, &TextIndexer::indexFailed);
+    connect(m_worker, &TextIndexWorker::indexRecovered, this, &TextIndexer::indexRecovered);
+    // Derived data: the kernel runs it (SCHED_IDLE) only when the engine and everything else leave a core
+    // free.
+    m_thread.start(QThread::IdlePriority);
+}
+
+TextIndexer::~TextIndexer()
+{
+    stop();
 }
 
 void TextIndexer::scheduleSoon()
 {
-    if (!m_stopped && !m_timer.isActive())
-        m_timer.start(m_policy.delayMs);
+    if (m_thread.isRunning())
+        m_worker->requestIndexing();
 }
 
 void TextIndexer::stop()
 {
-    m_stopped = true;
-    m_timer.stop();
-}
-
-void TextIndexer::runBatch()
-{
-    const int indexed = m_store.indexEventText(m_policy.batch);
-    if (indexed < 0) {
-        if (!std::exchange(m_failing, true))
-            emit indexFailed(m_store.lastError());
-        m_timer.start(m_policy.retryMs);
+    if (!m_thread.isRunning())
         return;
-    }
-    if (std::exchange(m_failing, false))
-        emit indexRecovered();
-    if (indexed >= m_policy.batch) {
-        // More are waiting. Batches back to back would hold the intake's requests for all of them at once.
-        m_timer.start(m_policy.pauseMs);
-    }
+    QMetaObject::invokeMethod(m_worker, &TextIndexWorker::stop, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
 }

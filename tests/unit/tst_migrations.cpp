@@ -2,6 +2,7 @@
 #include "Migrations.h"
 #include "SqliteDialect.h"
 #include "Store.h"
+#include "TextIndexFile.h"
 
 #include <QFile>
 #include <QSqlDatabase>
@@ -68,7 +69,7 @@ private slots:
     void failedMigrationLeavesTheOldSchema();
     void upgradesAnOlderDatabaseStepByStep();
     void textIndexIsBackfilledAndFollowsTheEvents();
-    void textIndexFollowsNewEventsInBatches();
+    void textIndexLeavesTheDatabase();
     void durabilitySettingReachesTheConnection_data();
     void durabilitySettingReachesTheConnection();
 };
@@ -175,7 +176,7 @@ void TestMigrations::failedMigrationLeavesTheOldSchema()
 void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
 {
     // Migration 6 indexes the events already stored, and its triggers follow inserts, updates and deletes;
-    // migration 7 tunes its merging. (Migration 8 moves inserts to batches: the next test.)
+    // migration 7 tunes its merging. (Migration 10 moves the index out of the database: the next test.)
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("tidings.db"));
     const SqliteDialect dialect;
@@ -230,72 +231,45 @@ void TestMigrations::textIndexIsBackfilledAndFollowsTheEvents()
     QSqlDatabase::removeDatabase(QStringLiteral("text"));
 }
 
-void TestMigrations::textIndexFollowsNewEventsInBatches()
+void TestMigrations::textIndexLeavesTheDatabase()
 {
-    // Migration 8: events stored from now on join the index when Store::indexEventText runs (the engine's
-    // TextIndexer), not in the statement that stores them; text_index_progress marks how far it got.
+    // Migration 10: the index moves to a file of its own (TextIndexFile). The database keeps its events and
+    // loses the FTS5 table, its mark and its triggers; the index file starts empty and catches up.
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("tidings.db"));
     const SqliteDialect dialect;
-    QList<Migration> upTo7;
+    QList<Migration> upTo9;
     for (const Migration &m : Migrations::all()) {
-        if (m.version <= 7)
-            upTo7.append(m);
+        if (m.version <= 9)
+            upTo9.append(m);
     }
     RawConnection raw(path);
     QSqlDatabase db = raw.database();
     QString error;
-    QVERIFY2(Migrations(upTo7).apply(db, dialect, &error), qPrintable(error));
+    QVERIFY2(Migrations(upTo9).apply(db, dialect, &error), qPrintable(error));
     QSqlQuery query(db);
-    auto insert = [&](int id, const char *repository, const char *tag) {
-        return insertEvent(query, id, repository, tag);
+    QVERIFY(insertEvent(query, 1, "team/old-app", "v1.0"));
+    QVERIFY(insertEvent(query, 2, "other/thing", "latest"));
+    auto objects = [&] {
+        return raw
+            .scalar(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('events_text', "
+                                   "'text_index_progress', 'events_text_delete', 'events_text_update')"))
+            .toInt();
     };
-    auto matches = [&](const QString &expression) {
-        return matchingIds(query, expression);
-    };
-    // FTS5's own check of the index against the events table ('integrity-check' with rank 1): it fails
-    // when the index holds a row the events table does not, or misses one.
-    auto indexMatchesEvents = [&] {
-        return query.exec(
-            QStringLiteral("INSERT INTO events_text (events_text, rank) VALUES ('integrity-check', 1)"));
-    };
-    QVERIFY(insert(1, "team/old-app", "v1.0"));
-    QVERIFY(insert(2, "other/thing", "latest"));
+    QCOMPARE(objects(), 4);
+
     QVERIFY2(Migrations().apply(db, dialect, &error), qPrintable(error));
-    // The events the old trigger indexed are below the mark.
-    QCOMPARE(raw.scalar(QStringLiteral("SELECT indexed_up_to FROM text_index_progress")).toInt(), 2);
-    QVERIFY2(indexMatchesEvents(), qPrintable(query.lastError().text()));
+    QCOMPARE(objects(), 0);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'events_text%'"))
+                 .toInt(),
+             0); // FTS5's shadow tables went with it
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM events")).toInt(), 2);
+    QVERIFY(query.exec(QStringLiteral("DELETE FROM events WHERE id = 2"))); // no trigger left to fire
 
-    QVERIFY(insert(3, "team/new-app", "v2.0"));
-    QVERIFY(insert(4, "team/doomed-app", "v3.0"));
-    QCOMPARE(matches(QStringLiteral("\"-app\"")), QStringLiteral("1")); // 3 and 4 are not indexed yet
-    // Deleting an event the index never held must not tell the index to delete it (that corrupts it).
-    QVERIFY(query.exec(QStringLiteral("DELETE FROM events WHERE id = 4")));
-
-    Store store(std::make_unique<SqliteDialect>());
-    QVERIFY2(store.open(path, &error), qPrintable(error));
-    QCOMPARE(store.indexEventText(100), 1); // event 3
-    QCOMPARE(store.indexEventText(100), 0); // caught up
-    QCOMPARE(raw.scalar(QStringLiteral("SELECT indexed_up_to FROM text_index_progress")).toInt(), 3);
-    QCOMPARE(matches(QStringLiteral("\"-app\"")), QStringLiteral("1,3"));
-    QVERIFY2(indexMatchesEvents(), qPrintable(query.lastError().text()));
-
-    // A batch takes the oldest events first and moves the mark to the last one it took.
-    for (int id = 5; id <= 9; ++id)
-        QVERIFY(insert(id, "team/batch-app", "v"));
-    QCOMPARE(store.indexEventText(2), 2);
-    QCOMPARE(raw.scalar(QStringLiteral("SELECT indexed_up_to FROM text_index_progress")).toInt(), 6);
-    QCOMPARE(matches(QStringLiteral("\"batch-app\"")), QStringLiteral("5,6"));
-    // Below the mark, updates and deletes still follow the events.
-    QVERIFY(query.exec(QStringLiteral("UPDATE events SET repository = 'team/renamed' WHERE id = 3")));
-    QVERIFY(query.exec(QStringLiteral("DELETE FROM events WHERE id = 5")));
-    QCOMPARE(matches(QStringLiteral("\"-app\"")), QStringLiteral("1,6"));
-    QCOMPARE(matches(QStringLiteral("\"renamed\"")), QStringLiteral("3"));
-    // Above it, an update is simply indexed with its new text later.
-    QVERIFY(query.exec(QStringLiteral("UPDATE events SET tag = 'edited' WHERE id = 8")));
-    QCOMPARE(store.indexEventText(100), 3);
-    QCOMPARE(matches(QStringLiteral("{tag} : \"edited\"")), QStringLiteral("8"));
-    QVERIFY2(indexMatchesEvents(), qPrintable(query.lastError().text()));
+    TextIndexFile index;
+    QVERIFY2(index.open(path, &error), qPrintable(error));
+    QCOMPARE(index.indexBatch(100), 1);
+    QCOMPARE(index.indexedUpTo(), 1);
     query.finish();
 }
 
