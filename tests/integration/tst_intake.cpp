@@ -309,17 +309,9 @@ void TestIntake::storedEventsJoinTheTextIndexAfterTheirCommit()
 
     // Stored while no engine runs (as by the CLI or an engine that stopped before indexing).
     QVERIFY(store.beginWrite());
-    for (int i = 0; i < 3; ++i) {
-        RegistryEvent event;
-        event.eventId = QStringLiteral("offline-%1").arg(i);
-        event.action = QStringLiteral("push");
-        event.repository = QStringLiteral("team/offline");
-        event.contentType = "application/json";
-        event.rawJson = "{}";
-        event.receivedAt = QDateTime::currentDateTimeUtc();
-        event.timestamp = event.receivedAt;
-        QVERIFY(store.insertEvent(event) > 0);
-    }
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(store.insertEvent(EventFactory::stored(QStringLiteral("offline-%1").arg(i),
+                                                       QStringLiteral("team/offline"))) > 0);
     QVERIFY(store.commit());
     QVERIFY(!QFile::exists(indexPath));
     QVERIFY(fixture.start());

@@ -1,8 +1,8 @@
 // The console's text index in its own file (TextIndexFile), on real SQLite files beside a real database:
 // batches and their mark, writing while the database's write lock is held, pruning what retention deleted,
 // and starting over when the database or the index file is not what it was.
+#include "EventFactory.h"
 #include "EventTextSearch.h"
-#include "RegistryEvent.h"
 #include "SqliteDialect.h"
 #include "Store.h"
 #include "TextIndexFile.h"
@@ -62,16 +62,9 @@ void TestTextIndexFile::addEvents(Store &store, int count, const QString &reposi
 {
     QVERIFY(store.beginWrite());
     for (int i = 0; i < count; ++i) {
-        RegistryEvent event;
-        event.eventId = QStringLiteral("event-%1").arg(++m_added);
-        event.action = QStringLiteral("push");
-        event.repository = repository;
-        event.tag = QStringLiteral("build-%1").arg(m_added);
-        event.contentType = "application/json";
-        event.rawJson = "{}";
-        event.receivedAt = QDateTime::currentDateTimeUtc();
-        event.timestamp = event.receivedAt;
-        QVERIFY(store.insertEvent(event) > 0);
+        ++m_added;
+        QVERIFY(store.insertEvent(EventFactory::stored(QStringLiteral("event-%1").arg(m_added), repository,
+                                                       QStringLiteral("build-%1").arg(m_added))) > 0);
     }
     QVERIFY(store.commit());
 }

@@ -75,3 +75,17 @@ QByteArray EventFactory::sampleWithNewId(const QString &name, QString *newId)
         *newId = id;
     return body;
 }
+
+RegistryEvent EventFactory::stored(const QString &eventId, const QString &repository, const QString &tag)
+{
+    RegistryEvent event;
+    event.eventId = eventId;
+    event.action = QStringLiteral("push");
+    event.repository = repository;
+    event.tag = tag;
+    event.contentType = "application/json";
+    event.rawJson = "{}";
+    event.receivedAt = QDateTime::currentDateTimeUtc();
+    event.timestamp = event.receivedAt;
+    return event;
+}

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "RegistryEvent.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -26,4 +28,7 @@ public:
     static QByteArray sample(const QString &name);
     // A sample with its event id replaced, so it counts as a new event.
     static QByteArray sampleWithNewId(const QString &name, QString *newId = nullptr);
+    // An event as the intake hands it to Store::insertEvent (received now), for tests that store events
+    // without an engine running, as the CLI or another process would.
+    static RegistryEvent stored(const QString &eventId, const QString &repository, const QString &tag = {});
 };
