@@ -101,16 +101,8 @@ bool DeliveryLogQuery::open(const QString &databaseLocation, QString *error)
         *error = db.lastError().text();
         return false;
     }
+    attachTextIndex();
     QSqlQuery query(db);
-    // The text index is a file of its own (schema version 10), written by the engine's TextIndexer; attached
-    // read-only as this connection is. Until the engine created it, the text filter scans (below).
-    if (QFile::exists(TextIndexFile::pathFor(databaseLocation))) {
-        query.prepare(QStringLiteral("ATTACH DATABASE ? AS ") + TextIndexFile::attachedName());
-        query.addBindValue(TextIndexFile::pathFor(databaseLocation));
-        if (!query.exec())
-            qWarning().noquote() << "the console's text filter scans: cannot read the text index:"
-                                 << query.lastError().text();
-    }
     if (!query.exec(QStringLiteral("PRAGMA temp_store = MEMORY")) ||
         !query.exec(
             QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS log_text_matches (id INTEGER PRIMARY KEY)"))) {
@@ -118,6 +110,27 @@ bool DeliveryLogQuery::open(const QString &databaseLocation, QString *error)
         return false;
     }
     return true;
+}
+
+bool DeliveryLogQuery::attachTextIndex()
+{
+    // The text index is a file of its own (schema version 10), written by the engine's TextIndexer, which
+    // creates it on its thread moments after the engine starts: a log opened before that attaches it at the
+    // next snapshot (outside a transaction: SQLite refuses ATTACH inside one). Attached read-only, as this
+    // connection is; until then the text filter scans.
+    if (m_textIndexAttached || m_backend != QLatin1String("sqlite"))
+        return m_textIndexAttached;
+    const QString path = TextIndexFile::pathFor(m_location);
+    if (!QFile::exists(path))
+        return false;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    query.prepare(QStringLiteral("ATTACH DATABASE ? AS ") + TextIndexFile::attachedName());
+    query.addBindValue(path);
+    m_textIndexAttached = query.exec();
+    if (!m_textIndexAttached)
+        qWarning().noquote() << "the console's text filter scans: cannot read the text index:"
+                             << query.lastError().text();
+    return m_textIndexAttached;
 }
 
 void DeliveryLogQuery::prepareTextFilter(const DeliveryLogFilter &filter)
@@ -288,6 +301,7 @@ void DeliveryLogQuery::beginSnapshot()
             m_lastError = query.lastError().text();
         return;
     }
+    attachTextIndex(); // SQLite refuses ATTACH inside a transaction
     db.transaction();
 }
 

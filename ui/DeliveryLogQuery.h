@@ -72,6 +72,8 @@ public:
     bool textFilterIndexed() const { return m_textMode == TextMode::Indexed; }
 
 private:
+    // SQLite: attaches the engine's text index file once it exists; whether it is attached.
+    bool attachTextIndex();
     enum class TextMode
     {
         None,
@@ -86,6 +88,7 @@ private:
     QString m_lastError;
     QString m_backend; // SqlDialect::name()
     QString m_location;
+    bool m_textIndexAttached = false;
     // SQLite's text matches: for which text, and up to which event id.
     QString m_matchedText;
     qint64 m_matchedUpTo = 0;
