@@ -23,14 +23,10 @@ bool SqliteDialect::configure(QSqlDatabase &db, const QString &location, QString
         return false;
     }
     // The database holds webhook secrets: create it readable by its owner only.
-    if (!info.exists()) {
-        QFile file(location);
-        if (!file.open(QIODevice::WriteOnly)) {
-            *error =
-                QStringLiteral("cannot create the database file %1: %2").arg(location, file.errorString());
-            return false;
-        }
-        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    QString reason;
+    if (!createOwnerOnly(location, &reason)) {
+        *error = QStringLiteral("cannot create the database file %1: %2").arg(location, reason);
+        return false;
     }
     db.setDatabaseName(location);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs));
@@ -63,6 +59,19 @@ bool SqliteDialect::prepareConnection(QSqlDatabase &db, QString *error) const
             return false;
         }
     }
+    return true;
+}
+
+bool SqliteDialect::createOwnerOnly(const QString &path, QString *error)
+{
+    if (QFile::exists(path))
+        return true;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
     return true;
 }
 

@@ -13,6 +13,9 @@ public:
         Normal
     };
     explicit SqliteDialect(Synchronous synchronous = Synchronous::Full, int busyTimeoutMs = 5000);
+    // Creates an empty file readable and writable by its owner only, unless it exists, before SQLite opens it
+    // (SQLite would create it with the umask's permissions). False with the reason when it cannot.
+    static bool createOwnerOnly(const QString &path, QString *error);
 
     QString name() const override { return QStringLiteral("sqlite"); }
     QString driverName() const override { return QStringLiteral("QSQLITE"); }

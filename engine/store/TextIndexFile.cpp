@@ -1,5 +1,7 @@
 #include "TextIndexFile.h"
 
+#include "SqliteDialect.h"
+
 #include <QAtomicInt>
 #include <QFile>
 #include <QFileInfo>
@@ -62,13 +64,10 @@ bool TextIndexFile::openOnce(const QString &databaseLocation, QString *error)
     m_lastNativeError.clear();
     const QString path = pathFor(databaseLocation);
     // The index holds repository names and tags: readable by its owner only, as the database is.
-    if (!QFile::exists(path)) {
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly)) {
-            *error = QStringLiteral("cannot create the text index %1: %2").arg(path, file.errorString());
-            return false;
-        }
-        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    QString reason;
+    if (!SqliteDialect::createOwnerOnly(path, &reason)) {
+        *error = QStringLiteral("cannot create the text index %1: %2").arg(path, reason);
+        return false;
     }
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
@@ -95,12 +94,7 @@ bool TextIndexFile::openOnce(const QString &databaseLocation, QString *error)
             m_lastNativeError = query.lastError().nativeErrorCode();
         } else if (query.value(0).toInt() < 2) {
             query.finish();
-            ok = exec(QStringLiteral("BEGIN IMMEDIATE"));
-            for (const QString &statement : indexSchema) {
-                if (ok)
-                    ok = exec(statement);
-            }
-            ok = ok && exec(QStringLiteral("COMMIT"));
+            ok = exec(QStringLiteral("BEGIN IMMEDIATE")) && createSchema() && exec(QStringLiteral("COMMIT"));
             if (!ok)
                 exec(QStringLiteral("ROLLBACK"));
         }
@@ -157,13 +151,17 @@ bool TextIndexFile::resetIfReplaced(qint64 mark, qint64 newestEvent)
     if (newestEvent >= mark)
         return true;
     // Dropping the table is quicker than deleting its rows one by one, as FTS5 would.
-    bool ok = exec(QStringLiteral("DROP TABLE events_text")) &&
-              exec(QStringLiteral("DROP TABLE text_index_progress"));
+    return exec(QStringLiteral("DROP TABLE events_text")) &&
+           exec(QStringLiteral("DROP TABLE text_index_progress")) && createSchema();
+}
+
+bool TextIndexFile::createSchema()
+{
     for (const QString &statement : indexSchema) {
-        if (ok)
-            ok = exec(statement);
+        if (!exec(statement))
+            return false;
     }
-    return ok;
+    return true;
 }
 
 int TextIndexFile::indexBatch(int batch)

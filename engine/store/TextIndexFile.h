@@ -45,6 +45,7 @@ public:
 private:
     bool openOnce(const QString &databaseLocation, QString *error);
     bool exec(const QString &sql);
+    bool createSchema(); // inside the caller's transaction
     // The events' ids restarted below the mark: the database was replaced (restored from a backup,
     // recreated). Everything in the index is of another database.
     bool resetIfReplaced(qint64 mark, qint64 newestEvent);
