@@ -1,5 +1,7 @@
 #include "WebhookHealthQuery.h"
 
+#include "DeliveryState.h"
+
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
@@ -17,9 +19,9 @@ QHash<qint64, WebhookHealth> WebhookHealthQuery::load(const QString &connectionN
     finished.prepare(
         QStringLiteral("SELECT webhook_id, SUM(CASE WHEN state = 'succeeded' THEN 1 ELSE 0 END), "
                        "SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) FROM deliveries ") +
-        (sqlite ? QStringLiteral("INDEXED BY deliveries_finished ") : QString()) +
-        QStringLiteral("WHERE state IN ('succeeded', 'failed', 'cancelled') "
-                       "AND updated_at >= ? GROUP BY webhook_id"));
+        (sqlite ? QStringLiteral("INDEXED BY deliveries_finished ") : QString()) + QStringLiteral("WHERE ") +
+        QLatin1String(finishedDeliveryCondition) +
+        QStringLiteral(" AND updated_at >= ? GROUP BY webhook_id"));
     finished.addBindValue(since.toMSecsSinceEpoch());
     if (finished.exec()) {
         while (finished.next()) {

@@ -30,11 +30,12 @@ bool ClaimProbe::run(const QString &dbPath, int rounds, int batch, Result *resul
             return false;
         }
         QSqlQuery plan(db);
-        // The inner SELECT of Store::claimDue, as SQLite plans it.
-        if (!plan.exec(
-                QStringLiteral("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE webhook_id = 1 AND "
-                               "state = 'pending' AND next_attempt_at <= 9e15 ORDER BY next_attempt_at "
-                               "LIMIT 10"))) {
+        // The SELECT of Store::claimDue on SQLite, as SQLite plans it.
+        plan.prepare(QStringLiteral("EXPLAIN QUERY PLAN ") + Store::dueDeliveriesQuery());
+        plan.bindValue(0, 1);
+        plan.bindValue(1, 9e15);
+        plan.bindValue(2, 10);
+        if (!plan.exec()) {
             *error = plan.lastError().text();
             return false;
         }

@@ -29,6 +29,16 @@ public:
     virtual QString beginWriteStatement() const = 0;
     // Appended to the inner SELECT of a claim so that concurrent claimers skip each other's rows.
     virtual QString claimLockClause() const = 0;
+    // Whether a claim inside a write transaction may read the due rows and then update them one by one by
+    // id, instead of one UPDATE ... WHERE id IN (SELECT ...) RETURNING. True where the write transaction
+    // holds the only write lock there is (SQLite's BEGIN IMMEDIATE): nobody can claim the rows in between.
+    // On SQLite the single statement costs more: its IN list and its RETURNING rows each go through a
+    // temporary b-tree with a pager of its own, several times the work of the update itself.
+    virtual bool claimsUnderExclusiveWriteLock() const { return false; }
+    // Whether an INSERT learns its new row's id from the connection (sqlite3_last_insert_rowid, through
+    // QSqlQuery::lastInsertId) rather than from RETURNING id, which costs SQLite a temporary b-tree per
+    // statement (see above).
+    virtual bool insertedIdFromConnection() const { return false; }
     // A value that changes when another connection commits; lets the engine notice CLI changes cheaply. The
     // store prepares the query once (it runs before every intake group) and hands its one row to
     // externalChangeCounter(), which folds it into one number.

@@ -24,6 +24,8 @@ public:
     QString expandSchema(QString sql) const override;
     QString beginWriteStatement() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
     QString claimLockClause() const override { return {}; }
+    bool claimsUnderExclusiveWriteLock() const override { return true; }
+    bool insertedIdFromConnection() const override { return true; }
     bool reusesTransactionStatements() const override { return true; }
     bool indexesTextAfterCommit() const override { return true; }
     QString externalChangeCounterQuery() const override;

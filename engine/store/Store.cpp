@@ -71,24 +71,37 @@ QList<int> intsFromJson(const QVariant &value)
     return values;
 }
 
-void appendJsonString(QByteArray &out, const QString &text)
+// Appends `utf8` as a JSON string. Runs of plain characters go in with one append each: an attempt
+// stores about twenty of these strings, and a character-at-a-time loop was most of their cost.
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
 {
+    static const char hex[] = "0123456789abcdef";
     out += '"';
-    for (const char ch : text.toUtf8()) {
-        const auto c = static_cast<unsigned char>(ch);
+    qsizetype plainFrom = 0;
+    for (qsizetype i = 0; i < utf8.size(); ++i) {
+        const auto c = static_cast<unsigned char>(utf8[i]);
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        out.append(utf8.sliced(plainFrom, i - plainFrom));
+        plainFrom = i + 1;
         if (c == '"' || c == '\\') {
             out += '\\';
-            out += ch;
-        } else if (c < 0x20) {
-            static const char hex[] = "0123456789abcdef";
+            out += char(c);
+        } else {
             out += "\\u00";
             out += hex[c >> 4];
             out += hex[c & 0xf];
-        } else {
-            out += ch;
         }
     }
+    out.append(utf8.sliced(plainFrom));
     out += '"';
+}
+
+// Header bytes are Latin-1 (QNetworkRequest::rawHeader); only bytes above 0x7f need converting to UTF-8.
+void appendJsonLatin1String(QByteArray &out, const QByteArray &latin1)
+{
+    const bool ascii = std::all_of(latin1.cbegin(), latin1.cend(), [](char c) { return uchar(c) < 0x80; });
+    appendJsonString(out, ascii ? latin1 : QString::fromLatin1(latin1).toUtf8());
 }
 
 // [["name","value"],...]. Written directly rather than through QJsonArray: every attempt stores two of
@@ -105,13 +118,13 @@ template<typename Pairs> QString pairsToJson(const Pairs &pairs)
         first = false;
         out += '[';
         if constexpr (std::is_same_v<std::decay_t<decltype(pair.first)>, QString>) {
-            appendJsonString(out, pair.first);
+            appendJsonString(out, pair.first.toUtf8());
             out += ',';
-            appendJsonString(out, pair.second);
+            appendJsonString(out, pair.second.toUtf8());
         } else {
-            appendJsonString(out, QString::fromLatin1(pair.first));
+            appendJsonLatin1String(out, pair.first);
             out += ',';
-            appendJsonString(out, QString::fromLatin1(pair.second));
+            appendJsonLatin1String(out, pair.second);
         }
         out += ']';
     }
@@ -522,6 +535,18 @@ bool Store::setWebhookEnabled(qint64 id, bool enabled, const QString &reason)
     return ok;
 }
 
+QString Store::returningId() const
+{
+    return m_dialect->insertedIdFromConnection() ? QString() : QStringLiteral(" RETURNING id");
+}
+
+qint64 Store::insertedId(QSqlQuery &insert) const
+{
+    if (m_dialect->insertedIdFromConnection())
+        return insert.lastInsertId().toLongLong(); // invalid, so 0, when nothing was inserted
+    return insert.next() ? insert.value(0).toLongLong() : 0;
+}
+
 // --- Intake
 // ---------------------------------------------------------------------------------------------------
 
@@ -603,7 +628,8 @@ qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString 
         "insertDelivery",
         QStringLiteral(
             "INSERT INTO deliveries (event_id, webhook_id, message_id, state, next_attempt_at, created_at, "
-            "updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?) RETURNING id"));
+            "updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)") +
+            returningId());
     query.bindValue(0, eventRowId);
     query.bindValue(1, webhookId);
     query.bindValue(2, messageId);
@@ -612,10 +638,11 @@ qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString 
     query.bindValue(5, nowMs);
     if (!execOrFail(query))
         return -1;
-    const qint64 id = query.next() ? query.value(0).toLongLong() : -1;
+    const qint64 id = insertedId(query);
     query.finish();
-    if (id > 0)
-        announce(Change::Work);
+    if (id <= 0)
+        return -1;
+    announce(Change::Work);
     return id;
 }
 
@@ -652,9 +679,24 @@ int Store::releaseLeases(const QString &owner)
     return n;
 }
 
+QString Store::dueDeliveriesQuery()
+{
+    // The planner walks deliveries_due (webhook_id, next_attempt_at) in order and stops at the limit: no
+    // sort, and the events come by their primary key.
+    return QStringLiteral(
+               "SELECT d.id, d.event_id, d.webhook_id, d.message_id, d.attempts, d.total_attempts, "
+               "d.manual, d.next_attempt_at, d.created_at, ") +
+           eventColumns +
+           QStringLiteral(
+               " FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = ? AND "
+               "d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?");
+}
+
 std::optional<QList<ClaimedDelivery>> Store::claimDue(qint64 webhookId, int limit, const QString &owner,
                                                       qint64 nowMs, qint64 leaseUntilMs)
 {
+    if (m_dialect->claimsUnderExclusiveWriteLock())
+        return claimDueUnderWriteLock(webhookId, limit, owner, nowMs, leaseUntilMs);
     QSqlQuery &claim = prepared(
         "claimDue",
         QStringLiteral(
@@ -673,6 +715,79 @@ std::optional<QList<ClaimedDelivery>> Store::claimDue(qint64 webhookId, int limi
     if (!execOrFail(claim))
         return std::nullopt;
     return claimedFromRows(claim, owner, leaseUntilMs);
+}
+
+std::optional<QList<ClaimedDelivery>> Store::claimDueUnderWriteLock(qint64 webhookId, int limit,
+                                                                    const QString &owner, qint64 nowMs,
+                                                                    qint64 leaseUntilMs)
+{
+    // The read and the updates must have no other writer between them: called outside the caller's write
+    // transaction, the claim takes one of its own.
+    const bool ownTransaction = !m_inTransaction;
+    if (ownTransaction && !beginWrite())
+        return std::nullopt;
+    auto fail = [&] {
+        if (ownTransaction)
+            rollback();
+        return std::nullopt;
+    };
+    QSqlQuery &due = prepared("dueDeliveries", dueDeliveriesQuery());
+    due.bindValue(0, webhookId);
+    due.bindValue(1, nowMs);
+    due.bindValue(2, limit);
+    if (!execOrFail(due))
+        return fail();
+    QList<ClaimedDelivery> claimed;
+    while (due.next()) {
+        ClaimedDelivery c;
+        c.delivery = claimedDeliveryFromRow(due, owner, leaseUntilMs);
+        c.event = eventFromRow(due, 9);
+        c.delivery.action = c.event.action;
+        c.delivery.repository = c.event.repository;
+        c.delivery.tag = c.event.tag;
+        claimed.append(std::move(c));
+    }
+    if (due.lastError().isValid()) {
+        m_lastError = due.lastError().text();
+        due.finish();
+        return fail();
+    }
+    due.finish();
+    // One row at a time by its primary key: the rows were read completely first, so no update runs under
+    // the open read cursor.
+    QSqlQuery &lease = prepared("leaseDelivery",
+                                QStringLiteral("UPDATE deliveries SET state = 'in_flight', lease_owner = ?, "
+                                               "lease_expires_at = ?, updated_at = ? WHERE id = ?"));
+    for (const ClaimedDelivery &c : std::as_const(claimed)) {
+        lease.bindValue(0, owner);
+        lease.bindValue(1, leaseUntilMs);
+        lease.bindValue(2, nowMs);
+        lease.bindValue(3, c.delivery.id);
+        if (!execOrFail(lease))
+            return fail();
+        lease.finish();
+    }
+    if (ownTransaction && !commit())
+        return std::nullopt;
+    return claimed;
+}
+
+DeliveryRecord Store::claimedDeliveryFromRow(const QSqlQuery &row, const QString &owner, qint64 leaseUntilMs)
+{
+    DeliveryRecord d;
+    d.id = row.value(0).toLongLong();
+    d.eventRowId = row.value(1).toLongLong();
+    d.webhookId = row.value(2).toLongLong();
+    d.messageId = row.value(3).toString();
+    d.attempts = row.value(4).toInt();
+    d.totalAttempts = row.value(5).toInt();
+    d.manual = row.value(6).toInt() != 0;
+    d.nextAttemptAt = fromMs(row.value(7));
+    d.createdAt = fromMs(row.value(8));
+    d.state = DeliveryState::InFlight;
+    d.leaseOwner = owner;
+    d.leaseExpiresAt = QDateTime::fromMSecsSinceEpoch(leaseUntilMs, Qt::UTC);
+    return d;
 }
 
 std::optional<ClaimedDelivery> Store::claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs,
@@ -702,19 +817,7 @@ std::optional<QList<ClaimedDelivery>> Store::claimedFromRows(QSqlQuery &claim, c
     QList<ClaimedDelivery> claimed;
     while (claim.next()) {
         ClaimedDelivery c;
-        DeliveryRecord &d = c.delivery;
-        d.id = claim.value(0).toLongLong();
-        d.eventRowId = claim.value(1).toLongLong();
-        d.webhookId = claim.value(2).toLongLong();
-        d.messageId = claim.value(3).toString();
-        d.attempts = claim.value(4).toInt();
-        d.totalAttempts = claim.value(5).toInt();
-        d.manual = claim.value(6).toInt() != 0;
-        d.nextAttemptAt = fromMs(claim.value(7));
-        d.createdAt = fromMs(claim.value(8));
-        d.state = DeliveryState::InFlight;
-        d.leaseOwner = owner;
-        d.leaseExpiresAt = QDateTime::fromMSecsSinceEpoch(leaseUntilMs, Qt::UTC);
+        c.delivery = claimedDeliveryFromRow(claim, owner, leaseUntilMs);
         claimed.append(c);
     }
     // An autocommit UPDATE ... RETURNING commits on the step after its last row. If that commit fails (disk
@@ -789,12 +892,13 @@ bool Store::recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome,
 
 bool Store::writeAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const QString &owner)
 {
-    QSqlQuery &insert = prepared(
-        "insertAttempt",
-        QStringLiteral(
-            "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
-            "request_headers, request_body, response_status, response_headers, response_body, "
-            "error_class, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    QSqlQuery &insert =
+        prepared("insertAttempt",
+                 QStringLiteral(
+                     "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
+                     "request_headers, request_body, response_status, response_headers, response_body, "
+                     "error_class, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") +
+                     returningId());
     insert.bindValue(0, a.deliveryId);
     insert.bindValue(1, a.number);
     insert.bindValue(2, a.manual ? 1 : 0);
@@ -811,7 +915,7 @@ bool Store::writeAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const 
     insert.bindValue(13, text(a.errorMessage));
     if (!execOrFail(insert))
         return false;
-    a.id = insert.next() ? insert.value(0).toLongLong() : 0;
+    a.id = insertedId(insert);
     insert.finish();
 
     // Fenced by the lease: if this process lost it (paused past expiry), whoever holds it now decides the
@@ -1091,9 +1195,9 @@ int Store::purgeFinishedBefore(qint64 cutoffMs, int batch)
     // Attempts go with their delivery (ON DELETE CASCADE).
     return deleteBatch(
         "purgeFinishedBefore",
-        QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state IN "
-                       "('succeeded', 'failed', 'cancelled') AND updated_at < ? ORDER BY updated_at "
-                       "LIMIT ?)"),
+        QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE ") +
+            QLatin1String(finishedDeliveryCondition) +
+            QStringLiteral(" AND updated_at < ? ORDER BY updated_at LIMIT ?)"),
         {cutoffMs, batch});
 }
 
@@ -1101,10 +1205,10 @@ qint64 Store::finishedBeyondKept(qint64 webhookId, int keep)
 {
     // An index-only walk of the kept rows (deliveries_finished_by_webhook); the state condition must read
     // exactly as the index's for the planner to use it.
-    QSqlQuery &query = prepared(
-        "finishedBeyondKept",
-        QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND state IN ('succeeded', 'failed', "
-                       "'cancelled') ORDER BY id DESC LIMIT 1 OFFSET ?"));
+    QSqlQuery &query =
+        prepared("finishedBeyondKept", QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND ") +
+                                           QLatin1String(finishedDeliveryCondition) +
+                                           QStringLiteral(" ORDER BY id DESC LIMIT 1 OFFSET ?"));
     query.bindValue(0, webhookId);
     query.bindValue(1, keep);
     if (!execOrFail(query))
@@ -1119,7 +1223,8 @@ int Store::purgeFinishedUpTo(qint64 webhookId, qint64 lastId, int batch)
     return deleteBatch(
         "purgeFinishedUpTo",
         QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = ? "
-                       "AND state IN ('succeeded', 'failed', 'cancelled') AND id <= ? ORDER BY id LIMIT ?)"),
+                       "AND ") +
+            QLatin1String(finishedDeliveryCondition) + QStringLiteral(" AND id <= ? ORDER BY id LIMIT ?)"),
         {webhookId, lastId, batch});
 }
 
@@ -1392,7 +1497,7 @@ bool Store::recordOverrideAttempt(AttemptRecord &a, bool toWebhookUrl)
                            QJsonDocument(a.replayOverride.toJson()).toJson(QJsonDocument::Compact))));
     if (!execOrFail(insert))
         return fail();
-    a.id = insert.next() ? insert.value(0).toLongLong() : 0;
+    a.id = insertedId(insert);
     insert.finish();
 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();

@@ -137,6 +137,9 @@ public:
     // Claims one pending delivery whatever its due time (send-test, a replay sent at once).
     std::optional<ClaimedDelivery> claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs,
                                                  qint64 leaseUntilMs);
+    // The SELECT with which claimDue reads the due deliveries of a webhook and their events on SQLite (see
+    // SqlDialect::claimsUnderExclusiveWriteLock); binds webhook id, now (ms) and the limit.
+    static QString dueDeliveriesQuery();
     std::optional<qint64> earliestDue(qint64 webhookId);
     // Stores the attempt and moves the delivery on, only while `owner` still holds its lease.
     bool recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome, const QString &owner);
@@ -214,6 +217,11 @@ private:
     QSqlQuery &prepared(const char *key, const QString &sql);
     QSqlQuery &prepared(const QByteArray &key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
+    // For an INSERT of one row: " RETURNING id", or nothing where the connection knows the new id
+    // (SqlDialect::insertedIdFromConnection). insertedId() then reads it after the statement ran: 0 when no
+    // row was inserted.
+    QString returningId() const;
+    qint64 insertedId(QSqlQuery &insert) const;
     bool runTransactionStatement(const char *key, const QString &sql);
     int deleteBatch(const char *key, const QString &sql, const QVariantList &values);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);
@@ -222,6 +230,13 @@ private:
     static RegistryEvent eventFromRow(const QSqlQuery &query, int firstColumn);
     std::optional<QList<ClaimedDelivery>> claimedFromRows(QSqlQuery &query, const QString &owner,
                                                           qint64 leaseUntilMs);
+    std::optional<QList<ClaimedDelivery>> claimDueUnderWriteLock(qint64 webhookId, int limit,
+                                                                 const QString &owner, qint64 nowMs,
+                                                                 qint64 leaseUntilMs);
+    // Columns 0-8: id, event_id, webhook_id, message_id, attempts, total_attempts, manual,
+    // next_attempt_at, created_at.
+    static DeliveryRecord claimedDeliveryFromRow(const QSqlQuery &row, const QString &owner,
+                                                 qint64 leaseUntilMs);
 
     // Inside a transaction the notification waits for the commit; outside it goes at once.
     void announce(Change change);

@@ -227,9 +227,10 @@ void TestRetention::perWebhookLimitDeletesUpToItsBoundary()
             raw.setDatabaseName(store.location());
             QVERIFY2(raw.open(), qPrintable(raw.lastError().text()));
             QSqlQuery plan(raw);
-            QVERIFY(plan.exec(QStringLiteral(
-                "EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE webhook_id = 1 AND "
-                "state IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT 1 OFFSET 100")));
+            QVERIFY(plan.exec(
+                QStringLiteral("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE webhook_id = 1 AND ") +
+                QLatin1String(finishedDeliveryCondition) +
+                QStringLiteral(" ORDER BY id DESC LIMIT 1 OFFSET 100")));
             while (plan.next())
                 detail += plan.value(3).toString();
         }
