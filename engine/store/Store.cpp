@@ -558,60 +558,50 @@ qint64 Store::insertEvent(const RegistryEvent &event)
 
 QList<qint64> Store::insertEvents(const QList<RegistryEvent> &events)
 {
-    // One multi-row INSERT per chunk instead of one statement per event: on PostgreSQL every statement is a
-    // round trip, so a group commit of 16 requests paid 16 of them. One prepared statement per chunk size
-    // (at most kChunk of them), kept like every other statement.
-    constexpr qsizetype kChunk = 32;
-    constexpr int kColumns = 15;
     // Rows go in in event id order: two intake connections inserting the same ids (a registry resending
     // while the first try commits) then take their unique-key locks in the same order and cannot deadlock.
     QList<qsizetype> order(events.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(),
               [&events](qsizetype a, qsizetype b) { return events[a].eventId < events[b].eventId; });
-    QHash<QString, qint64> inserted; // registry id -> new row id; RETURNING has no row for a duplicate
-    for (qsizetype first = 0; first < order.size(); first += kChunk) {
-        const qsizetype count = std::min(kChunk, order.size() - first);
-        const QByteArray key = "insertEvents/" + QByteArray::number(count);
-        QString sql;
-        if (!m_statements.contains(key)) {
+    QHash<QString, qint64> inserted; // registry id -> new row id; nothing for a duplicate
+    if (m_dialect->insertedIdFromConnection()) {
+        // One row per statement (SQLite): a duplicate changes no row, and a new row's id comes from the
+        // connection. Cheaper there than one multi-row INSERT, whose RETURNING goes through a temporary
+        // b-tree.
+        static const QString sql = eventInsertSql(1) + QStringLiteral(" ON CONFLICT (event_id) DO NOTHING");
+        QSqlQuery &query = prepared("insertEvent", sql);
+        for (qsizetype index : std::as_const(order)) {
+            bindEvent(query, 0, events[index]);
+            if (!execOrFail(query))
+                return {};
+            if (query.numRowsAffected() == 1)
+                inserted.insert(text(events[index].eventId), insertedId(query));
+            query.finish();
+        }
+    } else {
+        // One multi-row INSERT per chunk instead of one statement per event: on PostgreSQL every statement is
+        // a round trip, so a group commit of 16 requests paid 16 of them. One prepared statement per chunk
+        // size (at most kChunk of them), kept like every other statement.
+        constexpr qsizetype kChunk = 32;
+        for (qsizetype first = 0; first < order.size(); first += kChunk) {
+            const qsizetype count = std::min(kChunk, order.size() - first);
+            const QByteArray key = "insertEvents/" + QByteArray::number(count);
             // ON CONFLICT DO NOTHING + RETURNING gives no row for a duplicate: the registry resent an event
-            // we hold. RETURNING's row order is unspecified in both databases, hence event_id to match them
-            // up.
-            sql = QStringLiteral(
-                "INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, "
-                "digest, media_type, size, source_addr, source_instance, actor, content_type, "
-                "payload, source_format) VALUES ");
-            const QString row = QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            // we hold. RETURNING's row order is unspecified, hence event_id to match them up.
+            QSqlQuery &query = prepared(
+                key, m_statements.contains(key)
+                         ? QString()
+                         : eventInsertSql(count) +
+                               QStringLiteral(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id, id"));
             for (qsizetype i = 0; i < count; ++i)
-                sql += (i ? QStringLiteral(", ") : QString()) + row;
-            sql += QStringLiteral(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id, id");
+                bindEvent(query, int(i) * eventInsertColumns, events[order[first + i]]);
+            if (!execOrFail(query))
+                return {};
+            while (query.next())
+                inserted.insert(query.value(0).toString(), query.value(1).toLongLong());
+            query.finish();
         }
-        QSqlQuery &query = prepared(key, sql);
-        for (qsizetype i = 0; i < count; ++i) {
-            const RegistryEvent &e = events[order[first + i]];
-            const int base = int(i) * kColumns;
-            query.bindValue(base + 0, text(e.eventId));
-            query.bindValue(base + 1, toMs(e.receivedAt));
-            query.bindValue(base + 2, toMs(e.timestamp.isValid() ? e.timestamp : e.receivedAt));
-            query.bindValue(base + 3, text(e.action));
-            query.bindValue(base + 4, text(e.repository));
-            query.bindValue(base + 5, text(e.tag));
-            query.bindValue(base + 6, text(e.digest));
-            query.bindValue(base + 7, text(e.mediaType));
-            query.bindValue(base + 8, e.size);
-            query.bindValue(base + 9, text(e.sourceAddr));
-            query.bindValue(base + 10, text(e.sourceInstance));
-            query.bindValue(base + 11, text(e.actor));
-            query.bindValue(base + 12, text(QString::fromLatin1(e.contentType)));
-            query.bindValue(base + 13, e.rawJson.isNull() ? QByteArray("") : e.rawJson);
-            query.bindValue(base + 14, text(e.sourceFormat));
-        }
-        if (!execOrFail(query))
-            return {};
-        while (query.next())
-            inserted.insert(query.value(0).toString(), query.value(1).toLongLong());
-        query.finish();
     }
     // In the caller's order: the first entry of a registry id gets its row, a repeat of it counts as a
     // duplicate.
@@ -620,6 +610,37 @@ QList<qint64> Store::insertEvents(const QList<RegistryEvent> &events)
     for (const RegistryEvent &event : events)
         ids.append(inserted.take(text(event.eventId)));
     return ids;
+}
+
+QString Store::eventInsertSql(qsizetype rows)
+{
+    QString sql =
+        QStringLiteral("INSERT INTO events (event_id, received_at, occurred_at, action, repository, tag, "
+                       "digest, media_type, size, source_addr, source_instance, actor, content_type, "
+                       "payload, source_format) VALUES ");
+    const QString row = QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (qsizetype i = 0; i < rows; ++i)
+        sql += (i ? QStringLiteral(", ") : QString()) + row;
+    return sql;
+}
+
+void Store::bindEvent(QSqlQuery &query, int base, const RegistryEvent &e)
+{
+    query.bindValue(base + 0, text(e.eventId));
+    query.bindValue(base + 1, toMs(e.receivedAt));
+    query.bindValue(base + 2, toMs(e.timestamp.isValid() ? e.timestamp : e.receivedAt));
+    query.bindValue(base + 3, text(e.action));
+    query.bindValue(base + 4, text(e.repository));
+    query.bindValue(base + 5, text(e.tag));
+    query.bindValue(base + 6, text(e.digest));
+    query.bindValue(base + 7, text(e.mediaType));
+    query.bindValue(base + 8, e.size);
+    query.bindValue(base + 9, text(e.sourceAddr));
+    query.bindValue(base + 10, text(e.sourceInstance));
+    query.bindValue(base + 11, text(e.actor));
+    query.bindValue(base + 12, text(QString::fromLatin1(e.contentType)));
+    query.bindValue(base + 13, e.rawJson.isNull() ? QByteArray("") : e.rawJson);
+    query.bindValue(base + 14, text(e.sourceFormat));
 }
 
 qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString &messageId, qint64 nowMs)

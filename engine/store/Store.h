@@ -224,6 +224,10 @@ private:
     qint64 insertedId(QSqlQuery &insert) const;
     bool runTransactionStatement(const char *key, const QString &sql);
     int deleteBatch(const char *key, const QString &sql, const QVariantList &values);
+    // An INSERT INTO events of `rows` rows, eventInsertColumns placeholders each, bound by bindEvent().
+    static constexpr int eventInsertColumns = 15;
+    static QString eventInsertSql(qsizetype rows);
+    static void bindEvent(QSqlQuery &query, int base, const RegistryEvent &event);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);
     static WebhookConfig webhookFromRow(const QSqlQuery &query);
     static DeliveryRecord deliveryFromRow(const QSqlQuery &query);
