@@ -20,6 +20,7 @@
 #include "TextIndexer.h"
 #include "WebhookHealthMonitor.h"
 #include "WebhookReenabler.h"
+#include "WebhookSignature.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -47,6 +48,8 @@ EngineWorker::EngineWorker(EngineConfig config)
 EngineWorker::~EngineWorker()
 {
     tearDown();
+    // Runs on the engine's thread as it ends (deleteLater on QThread::finished), the thread that signed.
+    WebhookSignature::releaseThreadState();
 }
 
 void EngineWorker::tearDown()

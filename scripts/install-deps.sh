@@ -5,7 +5,7 @@ set -euo pipefail
 
 # qt6-charts-dev does not depend on libqt6opengl6-dev, yet Qt6ChartsConfig.cmake needs the Qt6OpenGL package it
 # holds: without it find_package(Qt6 COMPONENTS Charts) fails on a machine where nothing else brought it in.
-build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite libsqlite3-dev qt6-tools-dev qt6-l10n-tools
+build=(cmake ninja-build g++ make pkg-config qt6-base-dev libqt6sql6-sqlite libsqlite3-dev libssl-dev qt6-tools-dev qt6-l10n-tools
        qt6-tools-dev-tools libgl-dev clang-format qt6-charts-dev libqt6opengl6-dev
        libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc)
 # The end-to-end test drives a real registry with skopeo; the rest of the suite needs curl and sqlite3 for checks,
