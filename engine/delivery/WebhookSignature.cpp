@@ -59,12 +59,12 @@ std::optional<QByteArray> opensslHmacSha256(const QByteArray &key,
 QByteArray signTimestampText(const QByteArray &key, const QByteArray &messageId, const QByteArray &timestamp,
                              const QByteArray &body)
 {
-    std::optional<QByteArray> mac = opensslHmacSha256(key, {messageId, ".", timestamp, ".", body});
+    const std::initializer_list<QByteArrayView> parts = {messageId, ".", timestamp, ".", body};
+    std::optional<QByteArray> mac = opensslHmacSha256(key, parts);
     if (!mac) {
         // A libcrypto configured without HMAC (a restricted provider set): Qt computes the same bytes.
         QMessageAuthenticationCode qtMac(QCryptographicHash::Sha256, key);
-        for (QByteArrayView part : {QByteArrayView(messageId), QByteArrayView("."), QByteArrayView(timestamp),
-                                    QByteArrayView("."), QByteArrayView(body)})
+        for (QByteArrayView part : parts)
             qtMac.addData(part.data(), part.size());
         mac = qtMac.result();
     }

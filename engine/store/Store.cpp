@@ -1495,8 +1495,8 @@ bool Store::recordOverrideAttempt(AttemptRecord &a, bool toWebhookUrl)
                      "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
                      "request_headers, request_body, response_status, response_headers, response_body, "
                      "error_class, error_message, replay_override) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                     "?, ?, ?, ?) "
-                     "RETURNING id"));
+                     "?, ?, ?, ?)") +
+                     returningId());
     insert.bindValue(0, a.deliveryId);
     insert.bindValue(1, a.number);
     insert.bindValue(2, a.manual ? 1 : 0);
