@@ -5,6 +5,7 @@
 #include "Migrations.h"
 
 #include "SqliteDialect.h"
+#include "SqliteStatement.h"
 #include "WalCheckpointer.h"
 #include <algorithm>
 #include <numeric>
@@ -166,6 +167,74 @@ const QString eventColumns =
                    "e.media_type, e.size, "
                    "e.source_addr, e.source_instance, e.actor, e.content_type, e.payload, e.source_format");
 
+// A QSqlQuery under SqliteStatement's names for binding and reading, so that the code that binds or reads the
+// columns of a hot statement is written once for both (see Store::nativeStatement).
+struct QueryColumns
+{
+    QSqlQuery &query;
+
+    void bind(int index, qint64 value) { query.bindValue(index, value); }
+    void bind(int index, const QString &value) { query.bindValue(index, ::text(value)); }
+    void bind(int index, const QByteArray &value)
+    {
+        query.bindValue(index, value.isNull() ? QByteArray("") : value);
+    }
+    void bindNull(int index) { query.bindValue(index, QVariant(QMetaType(QMetaType::LongLong))); }
+    bool isNull(int column) const { return query.isNull(column); }
+    qint64 int64(int column) const { return query.value(column).toLongLong(); }
+    QString text(int column) const { return query.value(column).toString(); }
+    QByteArray bytes(int column) const { return query.value(column).toByteArray(); }
+};
+
+template<typename Row> QDateTime timeAt(const Row &row, int column)
+{
+    return row.isNull(column) ? QDateTime() : QDateTime::fromMSecsSinceEpoch(row.int64(column), Qt::UTC);
+}
+
+// eventColumns, from `c` on.
+template<typename Row> RegistryEvent eventAt(const Row &row, int c)
+{
+    RegistryEvent e;
+    e.rowId = row.int64(c + 0);
+    e.eventId = row.text(c + 1);
+    e.receivedAt = timeAt(row, c + 2);
+    e.timestamp = timeAt(row, c + 3);
+    e.action = row.text(c + 4);
+    e.repository = row.text(c + 5);
+    e.tag = row.text(c + 6);
+    e.digest = row.text(c + 7);
+    e.mediaType = row.text(c + 8);
+    e.size = row.int64(c + 9);
+    e.sourceAddr = row.text(c + 10);
+    e.sourceInstance = row.text(c + 11);
+    e.actor = row.text(c + 12);
+    e.contentType = row.text(c + 13).toLatin1();
+    e.rawJson = row.bytes(c + 14);
+    e.sourceFormat = row.text(c + 15);
+    return e;
+}
+
+// Columns 0-8 of a claim: id, event_id, webhook_id, message_id, attempts, total_attempts, manual,
+// next_attempt_at, created_at.
+template<typename Row>
+DeliveryRecord claimedDeliveryAt(const Row &row, const QString &owner, qint64 leaseUntilMs)
+{
+    DeliveryRecord d;
+    d.id = row.int64(0);
+    d.eventRowId = row.int64(1);
+    d.webhookId = row.int64(2);
+    d.messageId = row.text(3);
+    d.attempts = int(row.int64(4));
+    d.totalAttempts = int(row.int64(5));
+    d.manual = row.int64(6) != 0;
+    d.nextAttemptAt = timeAt(row, 7);
+    d.createdAt = timeAt(row, 8);
+    d.state = DeliveryState::InFlight;
+    d.leaseOwner = owner;
+    d.leaseExpiresAt = QDateTime::fromMSecsSinceEpoch(leaseUntilMs, Qt::UTC);
+    return d;
+}
+
 } // namespace
 
 Store::Store(std::unique_ptr<SqlDialect> dialect)
@@ -205,8 +274,10 @@ bool Store::open(const QString &location, QString *error)
 {
     close();
     m_location = location;
-    if (openAndMigrate(location, error))
+    if (openAndMigrate(location, error)) {
+        m_native = SqliteStatement::connectionOf(database());
         return true;
+    }
     const QString cause = m_dialect->diagnose(location);
     if (!cause.isEmpty())
         *error += QStringLiteral(" (%1)").arg(cause);
@@ -237,6 +308,9 @@ void Store::close()
 {
     m_checkpointer.reset();
     m_statements.clear();
+    // Before the connection closes: SQLite refuses to close one with statements left.
+    m_nativeStatements.clear();
+    m_native = nullptr;
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = database();
@@ -291,6 +365,14 @@ bool Store::runTransactionStatement(const char *key, const QString &sql)
 {
     // Preparing BEGIN and COMMIT once saves a parse per transaction: on the intake path, one per request
     // when requests come one at a time.
+    if (m_native) {
+        SqliteStatement &statement = *nativeStatement(key, sql);
+        const bool ok = statement.exec();
+        if (!ok)
+            m_lastError = statement.lastError();
+        statement.finish();
+        return ok;
+    }
     if (!m_dialect->reusesTransactionStatements()) {
         QSqlQuery query(database());
         if (query.exec(sql))
@@ -304,6 +386,16 @@ bool Store::runTransactionStatement(const char *key, const QString &sql)
         m_lastError = query.lastError().text();
     query.finish();
     return ok;
+}
+
+SqliteStatement *Store::nativeStatement(const char *key, const QString &sql)
+{
+    if (!m_native)
+        return nullptr;
+    std::unique_ptr<SqliteStatement> &statement = m_nativeStatements[QByteArray(key)];
+    if (!statement)
+        statement = std::make_unique<SqliteStatement>(m_native, sql);
+    return statement.get();
 }
 
 bool Store::commit()
@@ -565,19 +657,21 @@ QList<qint64> Store::insertEvents(const QList<RegistryEvent> &events)
     std::sort(order.begin(), order.end(),
               [&events](qsizetype a, qsizetype b) { return events[a].eventId < events[b].eventId; });
     QHash<QString, qint64> inserted; // registry id -> new row id; nothing for a duplicate
-    if (m_dialect->insertedIdFromConnection()) {
+    if (m_native) {
         // One row per statement (SQLite): a duplicate changes no row, and a new row's id comes from the
         // connection. Cheaper there than one multi-row INSERT, whose RETURNING goes through a temporary
         // b-tree.
-        static const QString sql = eventInsertSql(1) + QStringLiteral(" ON CONFLICT (event_id) DO NOTHING");
-        QSqlQuery &query = prepared("insertEvent", sql);
+        SqliteStatement &insert = *nativeStatement(
+            "insertEvent", eventInsertSql(1) + QStringLiteral(" ON CONFLICT (event_id) DO NOTHING"));
         for (qsizetype index : std::as_const(order)) {
-            bindEvent(query, 0, events[index]);
-            if (!execOrFail(query))
+            bindEvent(insert, 0, events[index]);
+            if (!insert.exec()) {
+                m_lastError = insert.lastError();
                 return {};
-            if (query.numRowsAffected() == 1)
-                inserted.insert(text(events[index].eventId), insertedId(query));
-            query.finish();
+            }
+            if (insert.rowsAffected() == 1)
+                inserted.insert(text(events[index].eventId), insert.lastInsertId());
+            insert.finish();
         }
     } else {
         // One multi-row INSERT per chunk instead of one statement per event: on PostgreSQL every statement is
@@ -595,7 +689,7 @@ QList<qint64> Store::insertEvents(const QList<RegistryEvent> &events)
                          : eventInsertSql(count) +
                                QStringLiteral(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id, id"));
             for (qsizetype i = 0; i < count; ++i)
-                bindEvent(query, int(i) * eventInsertColumns, events[order[first + i]]);
+                bindEvent(QueryColumns{query}, int(i) * eventInsertColumns, events[order[first + i]]);
             if (!execOrFail(query))
                 return {};
             while (query.next())
@@ -624,43 +718,56 @@ QString Store::eventInsertSql(qsizetype rows)
     return sql;
 }
 
-void Store::bindEvent(QSqlQuery &query, int base, const RegistryEvent &e)
+template<typename Statement> void Store::bindEvent(Statement &&query, int base, const RegistryEvent &e)
 {
-    query.bindValue(base + 0, text(e.eventId));
-    query.bindValue(base + 1, toMs(e.receivedAt));
-    query.bindValue(base + 2, toMs(e.timestamp.isValid() ? e.timestamp : e.receivedAt));
-    query.bindValue(base + 3, text(e.action));
-    query.bindValue(base + 4, text(e.repository));
-    query.bindValue(base + 5, text(e.tag));
-    query.bindValue(base + 6, text(e.digest));
-    query.bindValue(base + 7, text(e.mediaType));
-    query.bindValue(base + 8, e.size);
-    query.bindValue(base + 9, text(e.sourceAddr));
-    query.bindValue(base + 10, text(e.sourceInstance));
-    query.bindValue(base + 11, text(e.actor));
-    query.bindValue(base + 12, text(QString::fromLatin1(e.contentType)));
-    query.bindValue(base + 13, e.rawJson.isNull() ? QByteArray("") : e.rawJson);
-    query.bindValue(base + 14, text(e.sourceFormat));
+    query.bind(base + 0, e.eventId);
+    query.bind(base + 1, toMs(e.receivedAt));
+    query.bind(base + 2, toMs(e.timestamp.isValid() ? e.timestamp : e.receivedAt));
+    query.bind(base + 3, e.action);
+    query.bind(base + 4, e.repository);
+    query.bind(base + 5, e.tag);
+    query.bind(base + 6, e.digest);
+    query.bind(base + 7, e.mediaType);
+    query.bind(base + 8, e.size);
+    query.bind(base + 9, e.sourceAddr);
+    query.bind(base + 10, e.sourceInstance);
+    query.bind(base + 11, e.actor);
+    query.bind(base + 12, QString::fromLatin1(e.contentType));
+    query.bind(base + 13, e.rawJson);
+    query.bind(base + 14, e.sourceFormat);
 }
 
 qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString &messageId, qint64 nowMs)
 {
-    QSqlQuery &query = prepared(
-        "insertDelivery",
-        QStringLiteral(
-            "INSERT INTO deliveries (event_id, webhook_id, message_id, state, next_attempt_at, created_at, "
-            "updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)") +
-            returningId());
-    query.bindValue(0, eventRowId);
-    query.bindValue(1, webhookId);
-    query.bindValue(2, messageId);
-    query.bindValue(3, nowMs);
-    query.bindValue(4, nowMs);
-    query.bindValue(5, nowMs);
-    if (!execOrFail(query))
-        return -1;
-    const qint64 id = insertedId(query);
-    query.finish();
+    static const QString sql = QStringLiteral(
+        "INSERT INTO deliveries (event_id, webhook_id, message_id, state, next_attempt_at, created_at, "
+        "updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)");
+    const auto bind = [&](auto &&insert) {
+        insert.bind(0, eventRowId);
+        insert.bind(1, webhookId);
+        insert.bind(2, messageId);
+        insert.bind(3, nowMs);
+        insert.bind(4, nowMs);
+        insert.bind(5, nowMs);
+    };
+    qint64 id = 0;
+    if (m_native) {
+        SqliteStatement &insert = *nativeStatement("insertDelivery", sql);
+        bind(insert);
+        if (!insert.exec()) {
+            m_lastError = insert.lastError();
+            return -1;
+        }
+        id = insert.lastInsertId();
+        insert.finish();
+    } else {
+        QSqlQuery &insert = prepared("insertDelivery", sql + returningId());
+        bind(QueryColumns{insert});
+        if (!execOrFail(insert))
+            return -1;
+        id = insertedId(insert);
+        insert.finish();
+    }
     if (id <= 0)
         return -1;
     announce(Change::Work);
@@ -716,7 +823,7 @@ QString Store::dueDeliveriesQuery()
 std::optional<QList<ClaimedDelivery>> Store::claimDue(qint64 webhookId, int limit, const QString &owner,
                                                       qint64 nowMs, qint64 leaseUntilMs)
 {
-    if (m_dialect->claimsUnderExclusiveWriteLock())
+    if (m_dialect->claimsUnderExclusiveWriteLock() && m_native)
         return claimDueUnderWriteLock(webhookId, limit, owner, nowMs, leaseUntilMs);
     QSqlQuery &claim = prepared(
         "claimDue",
@@ -747,68 +854,48 @@ std::optional<QList<ClaimedDelivery>> Store::claimDueUnderWriteLock(qint64 webho
     const bool ownTransaction = !m_inTransaction;
     if (ownTransaction && !beginWrite())
         return std::nullopt;
-    auto fail = [&] {
+    auto fail = [&](const SqliteStatement &statement) {
+        m_lastError = statement.lastError();
         if (ownTransaction)
             rollback();
         return std::nullopt;
     };
-    QSqlQuery &due = prepared("dueDeliveries", dueDeliveriesQuery());
-    due.bindValue(0, webhookId);
-    due.bindValue(1, nowMs);
-    due.bindValue(2, limit);
-    if (!execOrFail(due))
-        return fail();
+    SqliteStatement &due = *nativeStatement("dueDeliveries", dueDeliveriesQuery());
+    due.bind(0, webhookId);
+    due.bind(1, nowMs);
+    due.bind(2, qint64(limit));
+    if (!due.exec())
+        return fail(due);
     QList<ClaimedDelivery> claimed;
     while (due.next()) {
         ClaimedDelivery c;
-        c.delivery = claimedDeliveryFromRow(due, owner, leaseUntilMs);
-        c.event = eventFromRow(due, 9);
+        c.delivery = claimedDeliveryAt(due, owner, leaseUntilMs);
+        c.event = eventAt(due, 9);
         c.delivery.action = c.event.action;
         c.delivery.repository = c.event.repository;
         c.delivery.tag = c.event.tag;
         claimed.append(std::move(c));
     }
-    if (due.lastError().isValid()) {
-        m_lastError = due.lastError().text();
-        due.finish();
-        return fail();
-    }
+    if (!due.lastError().isEmpty())
+        return fail(due);
     due.finish();
     // One row at a time by its primary key: the rows were read completely first, so no update runs under
     // the open read cursor.
-    QSqlQuery &lease = prepared("leaseDelivery",
-                                QStringLiteral("UPDATE deliveries SET state = 'in_flight', lease_owner = ?, "
-                                               "lease_expires_at = ?, updated_at = ? WHERE id = ?"));
+    SqliteStatement &lease = *nativeStatement(
+        "leaseDelivery", QStringLiteral("UPDATE deliveries SET state = 'in_flight', lease_owner = ?, "
+                                        "lease_expires_at = ?, updated_at = ? WHERE id = ?"));
     for (const ClaimedDelivery &c : std::as_const(claimed)) {
-        lease.bindValue(0, owner);
-        lease.bindValue(1, leaseUntilMs);
-        lease.bindValue(2, nowMs);
-        lease.bindValue(3, c.delivery.id);
-        if (!execOrFail(lease))
-            return fail();
+        lease.bind(0, owner);
+        lease.bind(1, leaseUntilMs);
+        lease.bind(2, nowMs);
+        lease.bind(3, c.delivery.id);
+        if (!lease.exec())
+            return fail(lease);
         lease.finish();
     }
     if (ownTransaction && !commit())
         return std::nullopt;
     return claimed;
-}
-
-DeliveryRecord Store::claimedDeliveryFromRow(const QSqlQuery &row, const QString &owner, qint64 leaseUntilMs)
-{
-    DeliveryRecord d;
-    d.id = row.value(0).toLongLong();
-    d.eventRowId = row.value(1).toLongLong();
-    d.webhookId = row.value(2).toLongLong();
-    d.messageId = row.value(3).toString();
-    d.attempts = row.value(4).toInt();
-    d.totalAttempts = row.value(5).toInt();
-    d.manual = row.value(6).toInt() != 0;
-    d.nextAttemptAt = fromMs(row.value(7));
-    d.createdAt = fromMs(row.value(8));
-    d.state = DeliveryState::InFlight;
-    d.leaseOwner = owner;
-    d.leaseExpiresAt = QDateTime::fromMSecsSinceEpoch(leaseUntilMs, Qt::UTC);
-    return d;
 }
 
 std::optional<ClaimedDelivery> Store::claimDelivery(qint64 deliveryId, const QString &owner, qint64 nowMs,
@@ -838,7 +925,7 @@ std::optional<QList<ClaimedDelivery>> Store::claimedFromRows(QSqlQuery &claim, c
     QList<ClaimedDelivery> claimed;
     while (claim.next()) {
         ClaimedDelivery c;
-        c.delivery = claimedDeliveryFromRow(claim, owner, leaseUntilMs);
+        c.delivery = claimedDeliveryAt(QueryColumns{claim}, owner, leaseUntilMs);
         claimed.append(c);
     }
     // An autocommit UPDATE ... RETURNING commits on the step after its last row. If that commit fails (disk
@@ -873,7 +960,7 @@ std::optional<QList<ClaimedDelivery>> Store::claimedFromRows(QSqlQuery &claim, c
         if (it == indexById.cend())
             continue;
         ClaimedDelivery &c = claimed[it.value()];
-        c.event = eventFromRow(events, 1);
+        c.event = eventAt(QueryColumns{events}, 1);
         c.delivery.action = c.event.action;
         c.delivery.repository = c.event.repository;
         c.delivery.tag = c.event.tag;
@@ -913,48 +1000,72 @@ bool Store::recordAttempt(AttemptRecord &attempt, const AttemptOutcome &outcome,
 
 bool Store::writeAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const QString &owner)
 {
-    QSqlQuery &insert =
-        prepared("insertAttempt",
-                 QStringLiteral(
-                     "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
-                     "request_headers, request_body, response_status, response_headers, response_body, "
-                     "error_class, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") +
-                     returningId());
-    insert.bindValue(0, a.deliveryId);
-    insert.bindValue(1, a.number);
-    insert.bindValue(2, a.manual ? 1 : 0);
-    insert.bindValue(3, text(a.note));
-    insert.bindValue(4, toMs(a.startedAt));
-    insert.bindValue(5, a.durationMs);
-    insert.bindValue(6, text(a.url));
-    insert.bindValue(7, pairsToJson(a.requestHeaders));
-    insert.bindValue(8, a.requestBody.isNull() ? QByteArray("") : a.requestBody);
-    insert.bindValue(9, a.responseStatus);
-    insert.bindValue(10, pairsToJson(a.responseHeaders));
-    insert.bindValue(11, a.responseBody.isNull() ? QByteArray("") : a.responseBody);
-    insert.bindValue(12, text(a.errorClass));
-    insert.bindValue(13, text(a.errorMessage));
+    static const QString insertSql = QStringLiteral(
+        "INSERT INTO attempts (delivery_id, number, manual, note, started_at, duration_ms, url, "
+        "request_headers, "
+        "request_body, response_status, response_headers, response_body, error_class, error_message) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const auto bindInsert = [&](auto &&insert) {
+        insert.bind(0, a.deliveryId);
+        insert.bind(1, qint64(a.number));
+        insert.bind(2, qint64(a.manual ? 1 : 0));
+        insert.bind(3, a.note);
+        insert.bind(4, toMs(a.startedAt));
+        insert.bind(5, a.durationMs);
+        insert.bind(6, a.url);
+        insert.bind(7, pairsToJson(a.requestHeaders));
+        insert.bind(8, a.requestBody);
+        insert.bind(9, qint64(a.responseStatus));
+        insert.bind(10, pairsToJson(a.responseHeaders));
+        insert.bind(11, a.responseBody);
+        insert.bind(12, a.errorClass);
+        insert.bind(13, a.errorMessage);
+    };
+    // Fenced by the lease: if this process lost it (paused past expiry), whoever holds it now decides the
+    // state.
+    static const QString finishSql = QStringLiteral(
+        "UPDATE deliveries SET state = ?, attempts = attempts + 1, total_attempts = total_attempts + 1, "
+        "next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_status = ?, last_error = ?, "
+        "updated_at = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?");
+    const auto bindFinish = [&](auto &&update) {
+        update.bind(0, deliveryStateName(outcome.state));
+        if (outcome.state == DeliveryState::Pending)
+            update.bind(1, toMs(outcome.nextAttemptAt));
+        else
+            update.bindNull(1);
+        update.bind(2, qint64(a.responseStatus));
+        update.bind(3, a.errorClass);
+        update.bind(4, QDateTime::currentMSecsSinceEpoch());
+        update.bind(5, a.deliveryId);
+        update.bind(6, owner);
+    };
+
+    if (m_native) {
+        SqliteStatement &insert = *nativeStatement("insertAttempt", insertSql);
+        bindInsert(insert);
+        if (!insert.exec()) {
+            m_lastError = insert.lastError();
+            return false;
+        }
+        a.id = insert.lastInsertId();
+        insert.finish();
+        SqliteStatement &update = *nativeStatement("finishAttempt", finishSql);
+        bindFinish(update);
+        if (!update.exec()) {
+            m_lastError = update.lastError();
+            return false;
+        }
+        update.finish();
+        return true;
+    }
+    QSqlQuery &insert = prepared("insertAttempt", insertSql + returningId());
+    bindInsert(QueryColumns{insert});
     if (!execOrFail(insert))
         return false;
     a.id = insertedId(insert);
     insert.finish();
-
-    // Fenced by the lease: if this process lost it (paused past expiry), whoever holds it now decides the
-    // state.
-    QSqlQuery &update = prepared(
-        "finishAttempt",
-        QStringLiteral(
-            "UPDATE deliveries SET state = ?, attempts = attempts + 1, total_attempts = total_attempts + 1, "
-            "next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_status = ?, "
-            "last_error = ?, updated_at = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?"));
-    update.bindValue(0, deliveryStateName(outcome.state));
-    update.bindValue(1, outcome.state == DeliveryState::Pending ? QVariant(toMs(outcome.nextAttemptAt))
-                                                                : QVariant(QMetaType(QMetaType::LongLong)));
-    update.bindValue(2, a.responseStatus);
-    update.bindValue(3, text(a.errorClass));
-    update.bindValue(4, QDateTime::currentMSecsSinceEpoch());
-    update.bindValue(5, a.deliveryId);
-    update.bindValue(6, owner);
+    QSqlQuery &update = prepared("finishAttempt", finishSql);
+    bindFinish(QueryColumns{update});
     if (!execOrFail(update))
         return false;
     update.finish();
@@ -1094,28 +1205,6 @@ QList<AttemptRecord> Store::attempts(qint64 deliveryId)
     return list;
 }
 
-RegistryEvent Store::eventFromRow(const QSqlQuery &q, int c)
-{
-    RegistryEvent e;
-    e.rowId = q.value(c + 0).toLongLong();
-    e.eventId = q.value(c + 1).toString();
-    e.receivedAt = fromMs(q.value(c + 2));
-    e.timestamp = fromMs(q.value(c + 3));
-    e.action = q.value(c + 4).toString();
-    e.repository = q.value(c + 5).toString();
-    e.tag = q.value(c + 6).toString();
-    e.digest = q.value(c + 7).toString();
-    e.mediaType = q.value(c + 8).toString();
-    e.size = q.value(c + 9).toLongLong();
-    e.sourceAddr = q.value(c + 10).toString();
-    e.sourceInstance = q.value(c + 11).toString();
-    e.actor = q.value(c + 12).toString();
-    e.contentType = q.value(c + 13).toString().toLatin1();
-    e.rawJson = q.value(c + 14).toByteArray();
-    e.sourceFormat = q.value(c + 15).toString();
-    return e;
-}
-
 std::optional<RegistryEvent> Store::event(qint64 rowId)
 {
     QSqlQuery &query = prepared("event", QStringLiteral("SELECT ") + eventColumns +
@@ -1123,7 +1212,7 @@ std::optional<RegistryEvent> Store::event(qint64 rowId)
     query.bindValue(0, rowId);
     std::optional<RegistryEvent> result;
     if (execOrFail(query) && query.next())
-        result = eventFromRow(query, 0);
+        result = eventAt(QueryColumns{query}, 0);
     query.finish();
     return result;
 }
@@ -1426,7 +1515,7 @@ QList<RegistryEvent> Store::events(const EventFilter &filter)
     if (!execOrFail(query))
         return list;
     while (query.next())
-        list.append(eventFromRow(query, 0));
+        list.append(eventAt(QueryColumns{query}, 0));
     return list;
 }
 

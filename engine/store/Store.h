@@ -13,10 +13,13 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <map>
 #include <memory>
 #include <optional>
 
 class QSqlDatabase;
+class SqliteStatement;
+struct sqlite3;
 #include "SqlDialect.h"
 
 // Which deliveries a listing wants. Empty fields do not filter.
@@ -217,6 +220,9 @@ private:
     QSqlQuery &prepared(const char *key, const QString &sql);
     QSqlQuery &prepared(const QByteArray &key, const QString &sql);
     bool execOrFail(QSqlQuery &query);
+    // The statements every delivery and every intake request runs, on SQLite's own API (see SqliteStatement):
+    // prepared once per connection under `key`. Null when the connection is not SQLite's.
+    SqliteStatement *nativeStatement(const char *key, const QString &sql);
     // For an INSERT of one row: " RETURNING id", or nothing where the connection knows the new id
     // (SqlDialect::insertedIdFromConnection). insertedId() then reads it after the statement ran: 0 when no
     // row was inserted.
@@ -227,20 +233,16 @@ private:
     // An INSERT INTO events of `rows` rows, eventInsertColumns placeholders each, bound by bindEvent().
     static constexpr int eventInsertColumns = 15;
     static QString eventInsertSql(qsizetype rows);
-    static void bindEvent(QSqlQuery &query, int base, const RegistryEvent &event);
+    template<typename Statement>
+    static void bindEvent(Statement &&query, int base, const RegistryEvent &event);
     void bindWebhook(QSqlQuery &query, const WebhookConfig &webhook);
     static WebhookConfig webhookFromRow(const QSqlQuery &query);
     static DeliveryRecord deliveryFromRow(const QSqlQuery &query);
-    static RegistryEvent eventFromRow(const QSqlQuery &query, int firstColumn);
     std::optional<QList<ClaimedDelivery>> claimedFromRows(QSqlQuery &query, const QString &owner,
                                                           qint64 leaseUntilMs);
     std::optional<QList<ClaimedDelivery>> claimDueUnderWriteLock(qint64 webhookId, int limit,
                                                                  const QString &owner, qint64 nowMs,
                                                                  qint64 leaseUntilMs);
-    // Columns 0-8: id, event_id, webhook_id, message_id, attempts, total_attempts, manual,
-    // next_attempt_at, created_at.
-    static DeliveryRecord claimedDeliveryFromRow(const QSqlQuery &row, const QString &owner,
-                                                 qint64 leaseUntilMs);
 
     // Inside a transaction the notification waits for the commit; outside it goes at once.
     void announce(Change change);
@@ -254,5 +256,7 @@ private:
     QString m_location;
     QString m_lastError;
     QHash<QByteArray, QSqlQuery> m_statements;
+    sqlite3 *m_native = nullptr; // the SQLite connection behind the QSqlDatabase; null on PostgreSQL
+    std::map<QByteArray, std::unique_ptr<SqliteStatement>> m_nativeStatements;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // goes before the connection it hooks into
 };

@@ -1,8 +1,8 @@
 #include "WalCheckpointer.h"
 
+#include "SqliteStatement.h"
+
 #include <QSqlDatabase>
-#include <QSqlDriver>
-#include <QVariant>
 
 #include <sqlite3.h>
 
@@ -15,21 +15,13 @@ namespace {
 // SQLite's default, restored when the checkpointer goes.
 constexpr int kSqliteAutocheckpointFrames = 1000;
 
-sqlite3 *nativeHandle(const QSqlDatabase &db)
-{
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
-    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
-        return nullptr;
-    return *static_cast<sqlite3 *const *>(handle.constData());
-}
-
 } // namespace
 
 std::unique_ptr<WalCheckpointer> WalCheckpointer::start(QSqlDatabase &db, const QString &location,
                                                         const QString &synchronousPragma,
                                                         WalCheckpointPolicy policy, QString *error)
 {
-    sqlite3 *writer = nativeHandle(db);
+    sqlite3 *writer = SqliteStatement::connectionOf(db);
     if (!writer) {
         *error = QStringLiteral("the database connection is not an open SQLite connection");
         return nullptr;
