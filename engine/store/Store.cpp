@@ -365,14 +365,8 @@ bool Store::runTransactionStatement(const char *key, const QString &sql)
 {
     // Preparing BEGIN and COMMIT once saves a parse per transaction: on the intake path, one per request
     // when requests come one at a time.
-    if (m_native) {
-        SqliteStatement &statement = *nativeStatement(key, sql);
-        const bool ok = statement.exec();
-        if (!ok)
-            m_lastError = statement.lastError();
-        statement.finish();
-        return ok;
-    }
+    if (m_native)
+        return runHot(key, sql, [](auto &&) {});
     if (!m_dialect->reusesTransactionStatements()) {
         QSqlQuery query(database());
         if (query.exec(sql))
@@ -396,6 +390,30 @@ SqliteStatement *Store::nativeStatement(const char *key, const QString &sql)
     if (!statement)
         statement = std::make_unique<SqliteStatement>(m_native, sql);
     return statement.get();
+}
+
+template<typename Bind>
+bool Store::runHot(const char *key, const QString &sql, const Bind &bind, qint64 *insertedRowId)
+{
+    if (m_native) {
+        SqliteStatement &statement = *nativeStatement(key, sql);
+        bind(statement);
+        const bool ok = statement.exec();
+        if (!ok)
+            m_lastError = statement.lastError();
+        else if (insertedRowId)
+            *insertedRowId = statement.rowsAffected() > 0 ? statement.lastInsertId() : 0;
+        statement.finish();
+        return ok;
+    }
+    QSqlQuery &query = prepared(key, insertedRowId ? sql + returningId() : sql);
+    bind(QueryColumns{query});
+    if (!execOrFail(query))
+        return false;
+    if (insertedRowId)
+        *insertedRowId = insertedId(query);
+    query.finish();
+    return true;
 }
 
 bool Store::commit()
@@ -751,23 +769,8 @@ qint64 Store::insertDelivery(qint64 eventRowId, qint64 webhookId, const QString 
         insert.bind(5, nowMs);
     };
     qint64 id = 0;
-    if (m_native) {
-        SqliteStatement &insert = *nativeStatement("insertDelivery", sql);
-        bind(insert);
-        if (!insert.exec()) {
-            m_lastError = insert.lastError();
-            return -1;
-        }
-        id = insert.lastInsertId();
-        insert.finish();
-    } else {
-        QSqlQuery &insert = prepared("insertDelivery", sql + returningId());
-        bind(QueryColumns{insert});
-        if (!execOrFail(insert))
-            return -1;
-        id = insertedId(insert);
-        insert.finish();
-    }
+    if (!runHot("insertDelivery", sql, bind, &id))
+        return -1;
     if (id <= 0)
         return -1;
     announce(Change::Work);
@@ -1040,36 +1043,8 @@ bool Store::writeAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const 
         update.bind(6, owner);
     };
 
-    if (m_native) {
-        SqliteStatement &insert = *nativeStatement("insertAttempt", insertSql);
-        bindInsert(insert);
-        if (!insert.exec()) {
-            m_lastError = insert.lastError();
-            return false;
-        }
-        a.id = insert.lastInsertId();
-        insert.finish();
-        SqliteStatement &update = *nativeStatement("finishAttempt", finishSql);
-        bindFinish(update);
-        if (!update.exec()) {
-            m_lastError = update.lastError();
-            return false;
-        }
-        update.finish();
-        return true;
-    }
-    QSqlQuery &insert = prepared("insertAttempt", insertSql + returningId());
-    bindInsert(QueryColumns{insert});
-    if (!execOrFail(insert))
-        return false;
-    a.id = insertedId(insert);
-    insert.finish();
-    QSqlQuery &update = prepared("finishAttempt", finishSql);
-    bindFinish(QueryColumns{update});
-    if (!execOrFail(update))
-        return false;
-    update.finish();
-    return true;
+    return runHot("insertAttempt", insertSql, bindInsert, &a.id) &&
+           runHot("finishAttempt", finishSql, bindFinish);
 }
 
 // --- History

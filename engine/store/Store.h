@@ -223,6 +223,12 @@ private:
     // The statements every delivery and every intake request runs, on SQLite's own API (see SqliteStatement):
     // prepared once per connection under `key`. Null when the connection is not SQLite's.
     SqliteStatement *nativeStatement(const char *key, const QString &sql);
+    // Runs one of those statements with the values `bind` sets (on a SqliteStatement, or on a QSqlQuery
+    // through QueryColumns where the connection is not SQLite's). With `insertedRowId`, the statement is an
+    // INSERT of one row and gets the new row's id, 0 when it inserted none. False with lastError() on an
+    // error.
+    template<typename Bind>
+    bool runHot(const char *key, const QString &sql, const Bind &bind, qint64 *insertedRowId = nullptr);
     // For an INSERT of one row: " RETURNING id", or nothing where the connection knows the new id
     // (SqlDialect::insertedIdFromConnection). insertedId() then reads it after the statement ran: 0 when no
     // row was inserted.
