@@ -5,6 +5,7 @@
 #include "EventFactory.h"
 #include "HttpSink.h"
 #include "IntakeClient.h"
+#include "RefusingPort.h"
 #include "TidingsProcess.h"
 
 #include <QCryptographicHash>
@@ -16,7 +17,6 @@
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
 #include <QRegularExpression>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -617,11 +617,10 @@ void TestCli::sendTestNetworkErrors()
     silent.neverAnswer = true;
     sink.setBehaviour(silent);
     QUrl url = sink.url();
-    if (!listening) {
-        QTcpServer closed; // a port that was free a moment ago, and nobody listens on now
-        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
-        url.setPort(closed.serverPort());
-    }
+    RefusingPort closed;
+    QVERIFY(closed.isValid());
+    if (!listening)
+        url.setPort(closed.port());
     QVERIFY(
         addWebhook(QStringLiteral("unreachable"), url, argv({"--timeout", "1", "--retry-schedule", "0,60"})));
 

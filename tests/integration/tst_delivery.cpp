@@ -5,6 +5,7 @@
 #include "EventFactory.h"
 #include "HttpSink.h"
 #include "IntakeClient.h"
+#include "RefusingPort.h"
 #include "WebhookSignature.h"
 
 #include <QElapsedTimer>
@@ -239,15 +240,11 @@ void TestDelivery::refusingEndpointIsPausedThenProbed()
     EngineFixture fixture;
     HttpSink healthy;
     QVERIFY(healthy.start());
-    quint16 closedPort = 0; // a port nobody listens on: connect a server, note its port, close it
-    {
-        HttpSink closed;
-        QVERIFY(closed.start());
-        closedPort = closed.port();
-    }
+    RefusingPort closedPort;
+    QVERIFY(closedPort.isValid());
     WebhookConfig down;
     down.name = QStringLiteral("down");
-    down.url = QStringLiteral("http://127.0.0.1:%1/hook").arg(closedPort);
+    down.url = QStringLiteral("http://127.0.0.1:%1/hook").arg(closedPort.port());
     down.concurrency = 4;
     down.retryScheduleSeconds = {0, 4, 4, 4, 4, 4, 4, 4, 4, 4};
     down = fixture.addWebhook(down);
@@ -287,7 +284,8 @@ void TestDelivery::refusingEndpointIsPausedThenProbed()
     // The endpoint comes back on its port: the next probe succeeds and everything drains, each delivery
     // exactly once.
     HttpSink back;
-    QVERIFY(back.start(closedPort));
+    closedPort.release();
+    QVERIFY(back.start(closedPort.port()));
     QTRY_COMPARE_WITH_TIMEOUT(back.count(), events, 15000);
     QTest::qWait(300);
     QCOMPARE(back.count(), events);
@@ -404,16 +402,11 @@ void TestDelivery::errorClassesWithoutResponse()
     slow.timeoutMs = 700;
     slow.maxAttempts = 1;
     slow = fixture.addWebhook(slow);
-    // A port nobody listens on: connect a server, note its port, close it.
-    quint16 closedPort = 0;
-    {
-        HttpSink closed;
-        QVERIFY(closed.start());
-        closedPort = closed.port();
-    }
+    RefusingPort closedPort;
+    QVERIFY(closedPort.isValid());
     WebhookConfig refused;
     refused.name = QStringLiteral("refused");
-    refused.url = QStringLiteral("http://127.0.0.1:%1/hook").arg(closedPort);
+    refused.url = QStringLiteral("http://127.0.0.1:%1/hook").arg(closedPort.port());
     refused.maxAttempts = 1;
     refused = fixture.addWebhook(refused);
     QVERIFY(fixture.start());
