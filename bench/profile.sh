@@ -17,7 +17,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 tidings=$build/app/tidings
 bench=$build/bench/tidings_bench
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# The sink is a coproc, which `jobs -p` does not list: left running, it holds this script's stdout open and a
+# caller reading the output through a pipe waits forever.
+trap 'kill $(jobs -p) ${SINK_PID:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 out=$work/callgrind.out
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -90,11 +92,16 @@ dispatch)
     read -r _ p1 p2 <<<"$line"
     "$bench" seed --db "$work/d.db" --ports "$p1,$p2" --pending "$count" --concurrency 6 >/dev/null
     valgrind --tool=callgrind --callgrind-out-file="$out" "$tidings" --db "$work/d.db" serve \
-        --listen 127.0.0.1:0 >/dev/null 2>&1 &
+        --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
     serve=$!
     for _ in $(seq 1 1200); do
         received=$(curl -s "http://127.0.0.1:$p1/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["received"])')
         [ "$received" -ge "$count" ] && break
+        if ! kill -0 "$serve" 2>/dev/null; then # it ended early: say why instead of waiting out the loop
+            echo "serve exited after $received of $count deliveries; its output:" >&2
+            tail -20 "$work/serve.log" >&2
+            exit 1
+        fi
         sleep 1
     done
     sleep 2 # the last attempts are written by the next round
