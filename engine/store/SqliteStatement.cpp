@@ -50,6 +50,13 @@ void SqliteStatement::bind(int index, const QString &value)
                                    int(utf8.size()), SQLITE_TRANSIENT));
 }
 
+void SqliteStatement::bindText(int index, const QByteArray &utf8)
+{
+    prepareBind();
+    bound(index, sqlite3_bind_text(m_statement, index + 1, utf8.isNull() ? "" : utf8.constData(),
+                                   int(utf8.size()), SQLITE_TRANSIENT));
+}
+
 void SqliteStatement::bind(int index, const QByteArray &value)
 {
     prepareBind();

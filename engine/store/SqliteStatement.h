@@ -33,8 +33,9 @@ public:
 
     // Values for the next exec(); a value SQLite refuses (an index out of range) fails that exec().
     void bind(int index, qint64 value);
-    void bind(int index, const QString &value);    // as UTF-8 text; a null QString binds as ''
-    void bind(int index, const QByteArray &value); // as a blob; a null QByteArray binds as an empty one
+    void bind(int index, const QString &value);       // as UTF-8 text; a null QString binds as ''
+    void bind(int index, const QByteArray &value);    // as a blob; a null QByteArray binds as an empty one
+    void bindText(int index, const QByteArray &utf8); // as text, for text built as UTF-8 (no QString between)
     void bindNull(int index);
 
     // Runs the statement from its start with the values bound. False with lastError() on an error.

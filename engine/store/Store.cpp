@@ -107,7 +107,7 @@ void appendJsonLatin1String(QByteArray &out, const QByteArray &latin1)
 
 // [["name","value"],...]. Written directly rather than through QJsonArray: every attempt stores two of
 // these, and building a JSON DOM for them was a visible part of the cost of a delivery.
-template<typename Pairs> QString pairsToJson(const Pairs &pairs)
+template<typename Pairs> QByteArray pairsToJsonUtf8(const Pairs &pairs)
 {
     QByteArray out;
     out.reserve(64 * (pairs.size() + 1));
@@ -130,7 +130,12 @@ template<typename Pairs> QString pairsToJson(const Pairs &pairs)
         out += ']';
     }
     out += ']';
-    return QString::fromUtf8(out);
+    return out;
+}
+
+template<typename Pairs> QString pairsToJson(const Pairs &pairs)
+{
+    return QString::fromUtf8(pairsToJsonUtf8(pairs));
 }
 
 AttemptRecord::Headers byteHeadersFromJson(const QVariant &value)
@@ -175,6 +180,7 @@ struct QueryColumns
 
     void bind(int index, qint64 value) { query.bindValue(index, value); }
     void bind(int index, const QString &value) { query.bindValue(index, ::text(value)); }
+    void bindText(int index, const QByteArray &utf8) { query.bindValue(index, QString::fromUtf8(utf8)); }
     void bind(int index, const QByteArray &value)
     {
         query.bindValue(index, value.isNull() ? QByteArray("") : value);
@@ -1016,10 +1022,10 @@ bool Store::writeAttempt(AttemptRecord &a, const AttemptOutcome &outcome, const 
         insert.bind(4, toMs(a.startedAt));
         insert.bind(5, a.durationMs);
         insert.bind(6, a.url);
-        insert.bind(7, pairsToJson(a.requestHeaders));
+        insert.bindText(7, pairsToJsonUtf8(a.requestHeaders));
         insert.bind(8, a.requestBody);
         insert.bind(9, qint64(a.responseStatus));
-        insert.bind(10, pairsToJson(a.responseHeaders));
+        insert.bindText(10, pairsToJsonUtf8(a.responseHeaders));
         insert.bind(11, a.responseBody);
         insert.bind(12, a.errorClass);
         insert.bind(13, a.errorMessage);

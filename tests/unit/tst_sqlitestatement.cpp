@@ -19,6 +19,7 @@ class TestSqliteStatement : public QObject
 
 private slots:
     void valuesComeBackAsBound();
+    void utf8BytesBindAsText();
     void errorsSayWhy();
     void connectionOfOtherDriversIsNull();
     void storeKeepsEveryEventFieldThroughAClaim();
@@ -98,6 +99,34 @@ void TestSqliteStatement::valuesComeBackAsBound()
     QCOMPARE(select.int64(0), -7);
     QVERIFY(!select.next());
     select.finish();
+}
+
+void TestSqliteStatement::utf8BytesBindAsText()
+{
+    // The attempt's header JSON is built as UTF-8 and bound without a QString in between; it must land as
+    // text (the columns are read as text by Qt's driver and searched with LIKE), not as a blob.
+    Connection c(m_dir.filePath(QStringLiteral("utf8.db")));
+    QVERIFY(c.db);
+    QCOMPARE(sqlite3_exec(c.db, "CREATE TABLE t (s TEXT NOT NULL)", nullptr, nullptr, nullptr), SQLITE_OK);
+    const QString text = QStringLiteral("[[\"X-Stadt\",\"Zürich 東京\"]]");
+    SqliteStatement insert(c.db, QStringLiteral("INSERT INTO t VALUES (?)"));
+    insert.bindText(0, text.toUtf8());
+    QVERIFY2(insert.exec(), qPrintable(insert.lastError()));
+    insert.bindText(0, QByteArray()); // null: stored as '' like a null QString
+    QVERIFY2(insert.exec(), qPrintable(insert.lastError()));
+    insert.finish();
+
+    SqliteStatement select(c.db, QStringLiteral("SELECT s, typeof(s), length(s) FROM t ORDER BY rowid"));
+    QVERIFY2(select.exec(), qPrintable(select.lastError()));
+    QVERIFY(select.next());
+    QCOMPARE(select.text(0), text);
+    QCOMPARE(select.text(1), QStringLiteral("text"));
+    QCOMPARE(select.int64(2), text.size()); // characters, not bytes: SQLite sees text
+    QVERIFY(select.next());
+    QVERIFY(select.text(0).isEmpty());
+    QVERIFY(!select.isNull(0));
+    QCOMPARE(select.text(1), QStringLiteral("text"));
+    QVERIFY(!select.next());
 }
 
 void TestSqliteStatement::errorsSayWhy()
