@@ -76,8 +76,18 @@ bool Dispatcher::isSecretHeader(QByteArrayView lowerName)
         if (lowerName == name)
             return true;
     }
-    const QByteArray name = lowerName.toByteArray();
-    return name.contains("token") || name.contains("secret") || name.contains("password");
+    return lowerName.contains("token") || lowerName.contains("secret") || lowerName.contains("password");
+}
+
+QUrl Dispatcher::parsedUrl(const QString &url)
+{
+    auto it = m_parsedUrls.find(url);
+    if (it == m_parsedUrls.end()) {
+        if (m_parsedUrls.size() >= 4096)
+            m_parsedUrls.clear(); // URLs edited many times over: start again rather than grow
+        it = m_parsedUrls.insert(url, QUrl(url));
+    }
+    return *it;
 }
 
 QByteArray Dispatcher::maskedValue(const QByteArray &value)
@@ -146,7 +156,8 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
     ++m_inFlight;
     ++m_inFlightPerWebhook[webhook.id];
 
-    const QUrl url(webhook.url);
+    entry->url = parsedUrl(webhook.url);
+    const QUrl &url = entry->url;
     if (!m_policy.isEnabled()) {
         send(entry, {});
         return;
@@ -190,7 +201,7 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
 void Dispatcher::send(const RequestPointer &entry, const QHostAddress &pinnedAddress)
 {
     QNetworkRequest request = entry->request;
-    const QUrl url(entry->webhook.url);
+    const QUrl &url = entry->url;
     if (!pinnedAddress.isNull()) {
         // Connect to the address that was checked, and still present the name to the server: Host for HTTP,
         // the certificate name (and SNI) for TLS.

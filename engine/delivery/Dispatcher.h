@@ -15,6 +15,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 
 #include <map>
 #include <memory>
@@ -97,6 +98,7 @@ private:
         WebhookConfig webhook;
         AttemptRecord attempt;
         QNetworkRequest request;
+        QUrl url; // webhook.url, parsed
         DeliveryPayload payload;
         QElapsedTimer clock;
         bool timedOut = false;
@@ -128,6 +130,7 @@ private:
     void releaseSlot(qint64 webhookId);
     void recordEndpointHealth(const InFlightRequest &request, const Result &result, qint64 retryDelayMs);
     static Result resultOf(QNetworkReply *reply, const InFlightRequest &request);
+    QUrl parsedUrl(const QString &url);
     static QString errorClassFor(QNetworkReply *reply, bool timedOut);
 
     Store &m_store;
@@ -140,6 +143,7 @@ private:
     DestinationPolicy m_policy;
     EndpointBackoff m_backoff; // on m_clock's time base
     QHash<QNetworkReply *, RequestPointer> m_requests;
+    QHash<QString, QUrl> m_parsedUrls; // parsing a URL costs as much as setting all of a request's headers
     QHash<qint64, int> m_inFlightPerWebhook;
     int m_inFlight = 0; // including requests still resolving their destination
     quint64 m_generation = 0;
