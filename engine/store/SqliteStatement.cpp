@@ -43,16 +43,13 @@ void SqliteStatement::bind(int index, qint64 value)
 
 void SqliteStatement::bind(int index, const QString &value)
 {
-    prepareBind();
-    const QByteArray utf8 = value.toUtf8();
-    // TRANSIENT: SQLite copies the bytes, which die with `utf8` here.
-    bound(index, sqlite3_bind_text(m_statement, index + 1, utf8.isNull() ? "" : utf8.constData(),
-                                   int(utf8.size()), SQLITE_TRANSIENT));
+    bindText(index, value.toUtf8()); // a null QString gives a null QByteArray, bound as ''
 }
 
 void SqliteStatement::bindText(int index, const QByteArray &utf8)
 {
     prepareBind();
+    // TRANSIENT: SQLite copies the bytes; a caller's temporary (bind(QString)'s) dies when this returns.
     bound(index, sqlite3_bind_text(m_statement, index + 1, utf8.isNull() ? "" : utf8.constData(),
                                    int(utf8.size()), SQLITE_TRANSIENT));
 }
