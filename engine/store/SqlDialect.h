@@ -53,6 +53,11 @@ public:
     // Whether BEGIN and COMMIT may be prepared once and run again (SQLite); otherwise they are sent as text
     // each time (PostgreSQL's extended protocol is not meant for transaction control).
     virtual bool reusesTransactionStatements() const { return false; }
+    // Around a write transaction whose commit may return before it reaches the disk (Store::CommitSync::
+    // Deferred): the first runs before BEGIN, the second after COMMIT or ROLLBACK. Empty where every commit
+    // waits for the disk and there is no switch (PostgreSQL), or where none does anyway (synchronous=NORMAL).
+    virtual QString deferSyncStatement() const { return {}; }
+    virtual QString restoreSyncStatement() const { return {}; }
     // Whether the intake commits on a connection and thread of its own (see NotificationIntake). Worth it
     // when every statement is a round trip to a server that the engine's thread would otherwise wait out
     // (PostgreSQL). Not on SQLite: it has one writer at a time, so a second connection would only queue

@@ -80,6 +80,17 @@ QString SqliteDialect::synchronousPragma() const
     return m_synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
 }
 
+QString SqliteDialect::deferSyncStatement() const
+{
+    // SQLite refuses to change the setting inside a transaction, hence a statement of its own before BEGIN.
+    return m_synchronous == Synchronous::Full ? QStringLiteral("PRAGMA synchronous=NORMAL") : QString();
+}
+
+QString SqliteDialect::restoreSyncStatement() const
+{
+    return m_synchronous == Synchronous::Full ? QStringLiteral("PRAGMA synchronous=FULL") : QString();
+}
+
 std::unique_ptr<WalCheckpointer>
 SqliteDialect::checkpointInBackground(QSqlDatabase &db, const QString &location, QString *error) const
 {

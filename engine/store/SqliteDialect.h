@@ -27,6 +27,8 @@ public:
     bool claimsUnderExclusiveWriteLock() const override { return true; }
     bool insertedIdFromConnection() const override { return true; }
     bool reusesTransactionStatements() const override { return true; }
+    QString deferSyncStatement() const override;
+    QString restoreSyncStatement() const override;
     bool indexesTextAfterCommit() const override { return true; }
     QString externalChangeCounterQuery() const override;
     qint64 externalChangeCounter(const QSqlQuery &row) const override;

@@ -8,18 +8,26 @@
 #include "SqliteStatement.h"
 #include "WalCheckpointer.h"
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 #include <utility>
 
 #include <QAtomicInt>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QTimeZone>
 #include <QVariant>
 
+Q_LOGGING_CATEGORY(lcStore, "tidings.store")
+
 namespace {
+
+// How long a deferred commit may wait for its WAL sync: what a power loss can take of them. PostgreSQL's
+// asynchronous commits wait for its WAL writer, which wakes every 200 ms by default.
+constexpr std::chrono::milliseconds kDeferredSyncWithin{200};
 
 QAtomicInt connectionCounter;
 
@@ -357,14 +365,40 @@ bool Store::execOrFail(QSqlQuery &query)
     return false;
 }
 
-bool Store::beginWrite()
+bool Store::beginWrite(CommitSync sync)
 {
     m_pendingChanges.clear();
+    // Until the last deferred transaction's setting is undone, no transaction may start: its commit would
+    // claim a durability it does not have.
+    if (!restoreSync())
+        return false;
+    // Only a connection whose checkpointer will sync the WAL soon defers: elsewhere nothing would bound how
+    // long a commit stays off the disk.
+    if (sync == CommitSync::Deferred && m_checkpointer && !m_dialect->deferSyncStatement().isEmpty()) {
+        if (!runTransactionStatement("defer-sync", m_dialect->deferSyncStatement()))
+            return false;
+        m_syncDeferred = true;
+    }
     if (runTransactionStatement("begin", m_dialect->beginWriteStatement())) {
         m_inTransaction = true;
         return true;
     }
+    restoreSync();
     return false;
+}
+
+bool Store::restoreSync()
+{
+    if (!m_syncDeferred)
+        return true;
+    if (!runTransactionStatement("restore-sync", m_dialect->restoreSyncStatement())) {
+        // beginWrite() tries again and refuses to start a transaction until this succeeds.
+        qCCritical(lcStore).noquote()
+            << "cannot make commits wait for the disk again after a deferred one:" << m_lastError;
+        return false;
+    }
+    m_syncDeferred = false;
+    return true;
 }
 
 bool Store::runTransactionStatement(const char *key, const QString &sql)
@@ -433,8 +467,12 @@ bool Store::commit()
         }
     }
     m_inTransaction = false;
-    if (runTransactionStatement("commit", QStringLiteral("COMMIT")))
+    if (runTransactionStatement("commit", QStringLiteral("COMMIT"))) {
+        if (m_syncDeferred && m_checkpointer)
+            m_checkpointer->syncWalWithin(kDeferredSyncWithin);
+        restoreSync();
         return true;
+    }
     rollback();
     return false;
 }
@@ -445,6 +483,7 @@ void Store::rollback()
     m_pendingChanges.clear();
     QSqlQuery query(database());
     query.exec(QStringLiteral("ROLLBACK"));
+    restoreSync();
 }
 
 QString Store::changeChannel(Change change)

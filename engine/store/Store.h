@@ -68,6 +68,17 @@ struct AttemptOutcome
 class Store
 {
 public:
+    // Whether a write transaction's commit waits for the disk. Durable: it survives a power loss once
+    // commit() returns (the store's durability setting). Deferred: it survives a crash of the process at
+    // once, and a power loss once the next durable commit or WAL sync has run (SQLite: the WAL is appended
+    // in order, so that sync carries every earlier commit with it). For writes that the engine would redo
+    // anyway if they were lost (docs/reliability.md, "Poll rounds").
+    enum class CommitSync
+    {
+        Durable,
+        Deferred
+    };
+
     enum class ReplayResult
     {
         Replayed,
@@ -105,10 +116,14 @@ public:
     // the connection then checkpoints as SQLite does by default.
     bool checkpointInBackground(QString *error);
     QString location() const { return m_location; }
+    // For tests and diagnosis: Qt's name for the connection (QSqlDatabase::database() on this thread), and
+    // the checkpointer that checkpointInBackground() started (null when none runs).
+    QString connectionName() const { return m_connectionName; }
+    const WalCheckpointer *checkpointer() const { return m_checkpointer.get(); }
     const SqlDialect &dialect() const { return *m_dialect; }
     QString lastError() const { return m_lastError; }
 
-    bool beginWrite();
+    bool beginWrite(CommitSync sync = CommitSync::Durable);
     bool commit();
     void rollback();
 
@@ -235,6 +250,7 @@ private:
     QString returningId() const;
     qint64 insertedId(QSqlQuery &insert) const;
     bool runTransactionStatement(const char *key, const QString &sql);
+    bool restoreSync(); // after a CommitSync::Deferred transaction ends; false when it could not
     int deleteBatch(const char *key, const QString &sql, const QVariantList &values);
     // An INSERT INTO events of `rows` rows, eventInsertColumns placeholders each, bound by bindEvent().
     static constexpr int eventInsertColumns = 15;
@@ -257,6 +273,7 @@ private:
     std::unique_ptr<SqlDialect> m_dialect;
     QString m_changeOrigin;
     bool m_inTransaction = false;
+    bool m_syncDeferred = false; // this transaction ran the dialect's deferSyncStatement()
     QList<Change> m_pendingChanges;
     QString m_connectionName;
     QString m_location;

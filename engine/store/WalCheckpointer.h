@@ -2,10 +2,14 @@
 
 #include <QString>
 
+#include <QByteArray>
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 class QSqlDatabase;
@@ -24,7 +28,8 @@ struct WalCheckpointPolicy
     int inlineAfterFrames = 8000;
 };
 
-// SQLite's checkpoints, on a thread of their own (SQLite only).
+// SQLite's checkpoints, and the WAL syncs that deferred commits are owed, on a thread of their own (SQLite
+// only).
 //
 // SQLite checkpoints at the end of the commit that takes the WAL past 1,000 frames, in the committing thread:
 // it copies those pages into the database file and syncs the file (with synchronous=FULL it syncs the WAL
@@ -47,18 +52,30 @@ public:
     WalCheckpointer(const WalCheckpointer &) = delete;
     WalCheckpointer &operator=(const WalCheckpointer &) = delete;
 
-    // Checkpoints run so far, for tests and diagnosis.
+    // After a commit on the writer that returned before it reached the disk (Store::CommitSync::Deferred):
+    // the thread syncs the WAL within `delay`, so that a power loss takes at most that much of such
+    // commits. A later request while one is pending changes nothing: the sync covers every commit that
+    // returned before it starts.
+    void syncWalWithin(std::chrono::milliseconds delay);
+
+    // Checkpoints and WAL syncs run so far, for tests and diagnosis.
     quint64 backgroundCheckpoints() const { return m_backgroundCheckpoints.load(); }
     quint64 inlineCheckpoints() const { return m_inlineCheckpoints.load(); }
+    quint64 walSyncs() const { return m_walSyncs.load(); }
 
 private:
-    WalCheckpointer(sqlite3 *writer, sqlite3 *own, WalCheckpointPolicy policy);
+    using Clock = std::chrono::steady_clock;
+
+    WalCheckpointer(sqlite3 *writer, sqlite3 *own, QByteArray walPath, WalCheckpointPolicy policy);
     static int onCommit(void *context, sqlite3 *connection, const char *database, int walFrames);
     void committed(sqlite3 *connection, const char *database, int walFrames);
     void run();
+    void checkpoint();
+    void syncWal();
 
     sqlite3 *m_writer;
     sqlite3 *m_own;
+    QByteArray m_walPath; // the database's path + "-wal", in the file system's encoding
     WalCheckpointPolicy m_policy;
 
     // The committing thread's own bookkeeping (the hook runs only there).
@@ -69,8 +86,10 @@ private:
     std::condition_variable m_wake;
     bool m_wanted = false;
     bool m_stopping = false;
+    std::optional<Clock::time_point> m_walSyncDue;
     std::atomic<int> m_backfilledFrames{0}; // by the last background checkpoint
     std::atomic<quint64> m_backgroundCheckpoints{0};
     std::atomic<quint64> m_inlineCheckpoints{0};
+    std::atomic<quint64> m_walSyncs{0};
     std::thread m_thread;
 };

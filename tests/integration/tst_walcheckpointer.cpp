@@ -1,7 +1,14 @@
 // WalCheckpointer on a real SQLite file: the WAL is copied back by the checkpoint thread, stays bounded under
-// a steady stream of commits, and the connection gets SQLite's own autocheckpoint back afterwards.
+// a steady stream of commits, is synced when a deferred commit asks for it, and the connection gets SQLite's
+// own autocheckpoint back afterwards. And Store's deferred commits: which connections defer, and that every
+// other commit waits for the disk again.
 #include "WalCheckpointer.h"
 
+#include "SqliteDialect.h"
+#include "Store.h"
+#include "WebhookConfig.h"
+
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -27,6 +34,9 @@ private slots:
     void copiesTheWalOnItsOwnThread();
     void keepsTheWalBoundedUnderSteadyCommits();
     void givesTheConnectionItsAutocheckpointBack();
+    void syncsTheWalWhenADeferredCommitAsks();
+    void storeDefersOnlyTheTransactionsThatAsk();
+    void storeWithoutCheckpointerNeverDefers();
 
 private:
     QVariant scalar(const QString &sql);
@@ -171,6 +181,111 @@ void TestWalCheckpointer::givesTheConnectionItsAutocheckpointBack()
     QVERIFY(!none);
     QVERIFY2(error.contains(QStringLiteral("checkpoint connection")), qPrintable(error));
     QCOMPARE(scalar(QStringLiteral("PRAGMA wal_autocheckpoint")).toInt(), 1000);
+}
+
+void TestWalCheckpointer::syncsTheWalWhenADeferredCommitAsks()
+{
+    QString error;
+    std::unique_ptr<WalCheckpointer> checkpointer =
+        WalCheckpointer::start(m_db, m_path, QStringLiteral("FULL"), WalCheckpointPolicy(), &error);
+    QVERIFY2(checkpointer, qPrintable(error));
+    commitRows(1);
+
+    // Two requests while one is pending: one sync, not before the first request's delay.
+    QElapsedTimer clock;
+    clock.start();
+    checkpointer->syncWalWithin(std::chrono::milliseconds(300));
+    checkpointer->syncWalWithin(std::chrono::milliseconds(300));
+    QTRY_COMPARE(checkpointer->walSyncs(), 1u);
+    QVERIFY2(clock.elapsed() >= 300, qPrintable(QString::number(clock.elapsed())));
+    QTest::qWait(400);
+    QCOMPARE(checkpointer->walSyncs(), 1u);
+
+    // A request after the sync gets one of its own.
+    commitRows(1);
+    checkpointer->syncWalWithin(std::chrono::milliseconds(50));
+    QTRY_COMPARE(checkpointer->walSyncs(), 2u);
+    QCOMPARE(checkpointer->backgroundCheckpoints(), 0u); // a sync is not a checkpoint
+}
+
+namespace {
+
+int synchronousOf(const Store &store)
+{
+    QSqlQuery query(QSqlDatabase::database(store.connectionName(), false));
+    return query.exec(QStringLiteral("PRAGMA synchronous")) && query.next() ? query.value(0).toInt() : -1;
+}
+
+WebhookConfig webhookNamed(const QString &name)
+{
+    WebhookConfig webhook;
+    webhook.name = name;
+    webhook.url = QStringLiteral("http://127.0.0.1/");
+    return webhook;
+}
+
+constexpr int kFull = 2;
+constexpr int kNormal = 1;
+
+} // namespace
+
+void TestWalCheckpointer::storeDefersOnlyTheTransactionsThatAsk()
+{
+    Store store(std::make_unique<SqliteDialect>(SqliteDialect::Synchronous::Full));
+    QString error;
+    QVERIFY2(store.open(m_dir.filePath(QStringLiteral("store.db")), &error), qPrintable(error));
+    QVERIFY2(store.checkpointInBackground(&error), qPrintable(error));
+    const WalCheckpointer *checkpointer = store.checkpointer();
+    QVERIFY(checkpointer);
+    QCOMPARE(synchronousOf(store), kFull);
+
+    // A deferred transaction commits with NORMAL (no sync in COMMIT), then the connection is FULL again and
+    // the checkpointer owes the WAL a sync.
+    QVERIFY(store.beginWrite(Store::CommitSync::Deferred));
+    QCOMPARE(synchronousOf(store), kNormal);
+    QVERIFY(store.insertWebhook(webhookNamed(QStringLiteral("a"))) > 0);
+    QVERIFY(store.commit());
+    QCOMPARE(synchronousOf(store), kFull);
+    QTRY_COMPARE(checkpointer->walSyncs(), 1u);
+
+    // A durable transaction syncs in its own COMMIT and asks for nothing.
+    QVERIFY(store.beginWrite());
+    QCOMPARE(synchronousOf(store), kFull);
+    QVERIFY(store.insertWebhook(webhookNamed(QStringLiteral("b"))) > 0);
+    QVERIFY(store.commit());
+    QTest::qWait(400);
+    QCOMPARE(checkpointer->walSyncs(), 1u);
+
+    // A rolled-back deferred transaction leaves the connection FULL too.
+    QVERIFY(store.beginWrite(Store::CommitSync::Deferred));
+    QVERIFY(store.insertWebhook(webhookNamed(QStringLiteral("c"))) > 0);
+    store.rollback();
+    QCOMPARE(synchronousOf(store), kFull);
+    QCOMPARE(store.webhooks().size(), 2);
+}
+
+void TestWalCheckpointer::storeWithoutCheckpointerNeverDefers()
+{
+    // Nothing would sync its WAL within a bound (the CLI's and the console's connections): FULL throughout.
+    QString error;
+    {
+        Store store(std::make_unique<SqliteDialect>(SqliteDialect::Synchronous::Full));
+        QVERIFY2(store.open(m_dir.filePath(QStringLiteral("plain.db")), &error), qPrintable(error));
+        QVERIFY(!store.checkpointer());
+        QVERIFY(store.beginWrite(Store::CommitSync::Deferred));
+        QCOMPARE(synchronousOf(store), kFull);
+        QVERIFY(store.commit());
+    }
+    // Under --durability normal every commit is deferred already: nothing to switch, nothing to sync.
+    Store store(std::make_unique<SqliteDialect>(SqliteDialect::Synchronous::Normal));
+    QVERIFY2(store.open(m_dir.filePath(QStringLiteral("normal.db")), &error), qPrintable(error));
+    QVERIFY2(store.checkpointInBackground(&error), qPrintable(error));
+    QVERIFY(store.beginWrite(Store::CommitSync::Deferred));
+    QVERIFY(store.insertWebhook(webhookNamed(QStringLiteral("a"))) > 0);
+    QVERIFY(store.commit());
+    QCOMPARE(synchronousOf(store), kNormal);
+    QTest::qWait(400);
+    QCOMPARE(store.checkpointer()->walSyncs(), 0u);
 }
 
 QTEST_GUILESS_MAIN(TestWalCheckpointer)
