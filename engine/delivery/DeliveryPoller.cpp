@@ -123,8 +123,11 @@ void DeliveryPoller::runRound()
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     // The whole round is one transaction: the attempts that finished since the last round, the claims of
-    // every webhook, one sync to disk for all. Nothing is sent before the claims are durable (a claim that
-    // was rolled back must never be sent).
+    // every webhook. Nothing is sent before the claims are committed (a claim that was rolled back must
+    // never be sent), but the commit does not wait for the disk (CommitSync::Deferred, synced within
+    // 200 ms): losing the round to a power loss only sends its deliveries again, which a power loss between
+    // a send and the round that records it does anyway. Waiting for the sync put it on every delivery's
+    // path from push to webhook (docs/reliability.md, "Poll rounds").
     QList<Dispatcher::FinishedAttempt> finished = m_dispatcher.takeFinished();
     QHash<qint64, int> settling; // slots the finished attempts hold until they are settled
     for (const Dispatcher::FinishedAttempt &attempt : std::as_const(finished)) {
@@ -137,7 +140,7 @@ void DeliveryPoller::runRound()
         backOff();
         emit roundFinished(0);
     };
-    if (!m_store.beginWrite()) {
+    if (!m_store.beginWrite(Store::CommitSync::Deferred)) {
         m_dispatcher.settleFinished(finished, false);
         backOff();
         emit roundFinished(0);
