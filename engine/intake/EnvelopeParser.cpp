@@ -1,5 +1,6 @@
 #include "EnvelopeParser.h"
 
+#include "EnvelopeFastReader.h"
 #include "JsonSpanScanner.h"
 
 #include <QJsonArray>
@@ -145,6 +146,19 @@ QDateTime EnvelopeParser::parseTimestamp(QStringView text)
 
 EnvelopeParseResult EnvelopeParser::parse(const QByteArray &body, const QByteArray &contentType,
                                           const QDateTime &receivedAt)
+{
+    EnvelopeParseResult result;
+    if (EnvelopeFastReader::read(body, contentType, receivedAt.toUTC(), maxEventsPerEnvelope,
+                                 &result.events)) {
+        result.ok = true;
+        return result;
+    }
+    return parseThroughDocument(body, contentType, receivedAt);
+}
+
+EnvelopeParseResult EnvelopeParser::parseThroughDocument(const QByteArray &body,
+                                                         const QByteArray &contentType,
+                                                         const QDateTime &receivedAt)
 {
     if (body.isEmpty())
         return failure(QStringLiteral("the body is empty"));

@@ -31,8 +31,13 @@ public:
 
     // body: the raw POST body; contentType is stored on each event; receivedAt (converted to UTC) is stamped
     // on each event and stands in for a missing or unreadable event timestamp.
+    // Most bodies take EnvelopeFastReader's single pass; the rest, and every error, parseThroughDocument.
     static EnvelopeParseResult parse(const QByteArray &body, const QByteArray &contentType,
                                      const QDateTime &receivedAt);
+    // The general path through QJsonDocument, which words every error. The same events as parse() for any
+    // body; public so the tests and the fuzzer can hold the fast reader to that.
+    static EnvelopeParseResult parseThroughDocument(const QByteArray &body, const QByteArray &contentType,
+                                                    const QDateTime &receivedAt);
 
     // RFC 3339 date-time ("2026-11-26T04:18:28.322554338Z", "...+02:00") to UTC with millisecond precision.
     // Invalid when the text does not follow RFC 3339.

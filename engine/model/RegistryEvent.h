@@ -29,6 +29,18 @@ struct RegistryEvent
     // what "the registry's own format" means when the event is delivered.
     QString sourceFormat = QString::fromLatin1(distributionFormat);
 
+    // Every field, so two readings of one envelope can be held to giving the same events.
+    bool operator==(const RegistryEvent &other) const
+    {
+        return rowId == other.rowId && eventId == other.eventId && timestamp == other.timestamp &&
+               action == other.action && repository == other.repository && tag == other.tag &&
+               digest == other.digest && mediaType == other.mediaType && size == other.size &&
+               sourceAddr == other.sourceAddr && sourceInstance == other.sourceInstance &&
+               actor == other.actor && contentType == other.contentType && rawJson == other.rawJson &&
+               receivedAt == other.receivedAt && sourceFormat == other.sourceFormat;
+    }
+    bool operator!=(const RegistryEvent &other) const { return !(*this == other); }
+
     static constexpr const char *distributionFormat = "distribution";
     static constexpr const char *harborFormat = "harbor";
     static constexpr const char *cloudEventsFormat = "cloudevents";

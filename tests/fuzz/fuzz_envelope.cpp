@@ -10,7 +10,9 @@
 // - each event's rawJson (the bytes forwarded to subscribers) is a slice of the body, the slices are in
 //   order and do not overlap, and each parses on its own to exactly the object QJsonDocument saw at that
 //   index: the hand-written span scanner agrees with Qt's parser;
-// - parseTimestamp on the body (as text) never crashes and gives an invalid or a UTC time.
+// - parseTimestamp on the body (as text) never crashes and gives an invalid or a UTC time;
+// - parse() (which tries EnvelopeFastReader's single pass first) and parseThroughDocument() give the same
+//   result: the same events field for field, or the same error.
 
 #include "FuzzSupport.h"
 
@@ -65,6 +67,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(!timestamp.isValid() || timestamp.timeSpec() == Qt::UTC);
 
     const EnvelopeParseResult result = EnvelopeParser::parse(body, kContentType, receivedAt);
+
+    // parse() reads most bodies with EnvelopeFastReader's single pass. Whatever that takes must be read
+    // exactly as the QJsonDocument path reads it, and what it declines goes to that path: so the two results
+    // are the same for every input, errors included.
+    const EnvelopeParseResult throughDocument =
+        EnvelopeParser::parseThroughDocument(body, kContentType, receivedAt);
+    FUZZ_CHECK(result.ok == throughDocument.ok,
+               QStringLiteral("the fast reader and QJsonDocument disagree on accepting: ") +
+                   (result.ok ? throughDocument.error : result.error));
+    FUZZ_CHECK(result.error == throughDocument.error,
+               result.error + QStringLiteral(" / ") + throughDocument.error);
+    FUZZ_CHECK(result.events.size() == throughDocument.events.size());
+    for (qsizetype i = 0; i < result.events.size(); ++i) {
+        FUZZ_CHECK(result.events.at(i) == throughDocument.events.at(i),
+                   QStringLiteral("events[%1] differs between the fast reader and QJsonDocument").arg(i));
+    }
+
     if (!result.ok) {
         FUZZ_CHECK(!result.error.isEmpty());
         FUZZ_CHECK(result.events.isEmpty());

@@ -1,3 +1,4 @@
+#include "intake/EnvelopeFastReader.h"
 #include "intake/EnvelopeParser.h"
 
 #include <QElapsedTimer>
@@ -442,6 +443,9 @@ private slots:
         QVERIFY(!result.ok);
         QCOMPARE(result.error, expectedError);
         QVERIFY(result.events.isEmpty());
+        QList<RegistryEvent> fast;
+        QVERIFY(!EnvelopeFastReader::read(body, v1ContentType, receivedTime(),
+                                          EnvelopeParser::maxEventsPerEnvelope, &fast));
     }
 
     void tooManyEvents()
@@ -485,6 +489,115 @@ private slots:
                      QLatin1StringView("the body is not valid JSON: too deeply nested document")),
                  qPrintable(result.error));
         QVERIFY(timer.elapsed() < 2000);
+    }
+
+    // Bodies the single-pass reader takes, with what it has to get right: it must give the events the
+    // QJsonDocument path gives, field for field.
+    void fastReaderAgrees_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        for (const char *name :
+             {"01-push-blob.json", "02-push-blob.json", "03-push-manifest.json", "04-pull-manifest.json",
+              "05-pull-blob.json", "06-pull-manifest.json", "07-delete-digest.json", "08-delete-tag.json"})
+            QTest::newRow(name) << readSample(QString::fromLatin1(name));
+        const QByteArray target = json("'target':{'repository':'r'}");
+        QTest::newRow("escapes in values")
+            << json("{'events':[{'id':'a\\u00e9\\ud83d\\ude00\\/\\n\\t\\b\\f\\r\\\\x',"
+                    "'action':'PuSh','target':{'repository':'r\\u0000','tag':'\\u0041'}}]}");
+        QTest::newRow("lone surrogate escape")
+            << (json("{'events':[{'id':'\\ud800x','action':'push',") + target + "}]}");
+        QTest::newRow("UTF-8 text") << json("{'events':[{'id':'caf\xc3\xa9 \xf0\x9f\x90\xb3','action':'push',"
+                                            "'target':{'repository':'\xe6\x97\xa5'}}]}");
+        QTest::newRow("unknown members of every kind")
+            << json("{'x':[1,-2.5,0,true,false,null,{'a':[]},''],'events':[{'id':'x','action':'push',"
+                    "'n':{'deep':[[[{}]]]},'target':{'repository':'r','size':-12,'annotations':{'k':'v'}},"
+                    "'actor':{'name':'bot','extra':1},'source':{'addr':'a','instanceID':'i','z':null},"
+                    "'timestamp':'2026-01-02T03:04:05.5Z'}],'y':{}}");
+        QTest::newRow("length only") << json(
+            "{'events':[{'id':'x','action':'push','target':{'repository':'r','length':5}}]}");
+        QTest::newRow("length before size") << json(
+            "{'events':[{'id':'x','action':'push','target':{'repository':'r','length':5,'size':9}}]}");
+        QTest::newRow("unreadable timestamp") << json(
+            "{'events':[{'id':'x','action':'push','timestamp':'yesterday','target':{'repository':'r'}}]}");
+        QTest::newRow("whitespace everywhere")
+            << json(" \t\r\n{ 'events' :\n[ { 'id' : 'x' , 'action' : 'push' , 'target' : { 'repository' "
+                    ": 'r' , 'size' : 3 } , 'actor' : { } } ,\n{'id':'y','action':'pull','target':{"
+                    "'repository':'q'}} ] } \n");
+    }
+
+    void fastReaderAgrees()
+    {
+        QFETCH(QByteArray, body);
+        QList<RegistryEvent> fast;
+        QVERIFY(EnvelopeFastReader::read(body, v1ContentType, receivedTime(),
+                                         EnvelopeParser::maxEventsPerEnvelope, &fast));
+        const EnvelopeParseResult full =
+            EnvelopeParser::parseThroughDocument(body, v1ContentType, receivedTime());
+        QVERIFY2(full.ok, qPrintable(full.error));
+        QCOMPARE(fast.size(), full.events.size());
+        for (qsizetype i = 0; i < fast.size(); ++i) {
+            const RegistryEvent &a = fast.at(i);
+            const RegistryEvent &b = full.events.at(i);
+            QCOMPARE(a.eventId, b.eventId); // field by field first, for a message that names the field
+            QCOMPARE(a.action, b.action);
+            QCOMPARE(a.repository, b.repository);
+            QCOMPARE(a.tag, b.tag);
+            QCOMPARE(a.size, b.size);
+            QCOMPARE(a.timestamp, b.timestamp);
+            QCOMPARE(a.actor, b.actor);
+            QCOMPARE(a.rawJson, b.rawJson);
+            QVERIFY(a == b);
+        }
+    }
+
+    // Bodies Qt takes but the reader leaves to it: it must decline, and parse() must still give Qt's reading.
+    void fastReaderDeclines_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        const QByteArray target = json("'target':{'repository':'r'}");
+        const auto event = [](const char *members) -> QByteArray {
+            return json("{'events':[{'id':'x','action':'push',") + json(members) + "}]}";
+        };
+        QTest::newRow("duplicate id")
+            << (json("{'events':[{'id':'a','id':'b','action':'push',") + target + "}]}");
+        QTest::newRow("duplicate events")
+            << (json("{'events':[") + eventText("a") + json("],'events':[") + eventText("b") + "]}");
+        QTest::newRow("key spelled with an escape") << (json("{'\\u0065vents':[") + eventText("a") + "]}");
+        QTest::newRow("size with an exponent") << event("'target':{'repository':'r','size':1e3}");
+        QTest::newRow("size with a fraction") << event("'target':{'repository':'r','size':2.0}");
+        QTest::newRow("size as a string") << event("'target':{'repository':'r','size':'7'}");
+        QTest::newRow("16-digit number elsewhere")
+            << event("'target':{'repository':'r'},'n':1234567890123456");
+        QTest::newRow("unknown escape")
+            << (json("{'events':[{'id':'a\\qb','action':'push',") + target + "}]}");
+        QTest::newRow("raw tab in a string")
+            << (json("{'events':[{'id':'a\tb','action':'push',") + target + "}]}");
+        QTest::newRow("byte order mark")
+            << ("\xEF\xBB\xBF" + eventText("a").prepend(json("{'events':[")) + "]}");
+        QTest::newRow("noncharacter")
+            << (json("{'events':[{'id':'a\xef\xbf\xbe','action':'push',") + target + "}]}");
+        QTest::newRow("empty tag") << event("'target':{'repository':'r','tag':''}");
+        QTest::newRow("tag is a number") << event("'target':{'repository':'r','tag':5}");
+        QTest::newRow("actor is a string") << event("'target':{'repository':'r'},'actor':'bob'");
+        QTest::newRow("deeper than the reader goes") << event(
+            QByteArray("'target':{'repository':'r'},'n':" + QByteArray(70, '[') + QByteArray(70, ']'))
+                .constData());
+    }
+
+    void fastReaderDeclines()
+    {
+        QFETCH(QByteArray, body);
+        QList<RegistryEvent> fast;
+        QVERIFY(!EnvelopeFastReader::read(body, v1ContentType, receivedTime(),
+                                          EnvelopeParser::maxEventsPerEnvelope, &fast));
+        const EnvelopeParseResult full =
+            EnvelopeParser::parseThroughDocument(body, v1ContentType, receivedTime());
+        QVERIFY2(full.ok, qPrintable(full.error));
+        const EnvelopeParseResult parsed = EnvelopeParser::parse(body, v1ContentType, receivedTime());
+        QVERIFY2(parsed.ok, qPrintable(parsed.error));
+        QCOMPARE(parsed.events.size(), full.events.size());
+        for (qsizetype i = 0; i < parsed.events.size(); ++i)
+            QVERIFY(parsed.events.at(i) == full.events.at(i));
     }
 };
 
