@@ -36,6 +36,7 @@ public:
     QString expandSchema(QString sql) const override;
     // Row locks do the work SQLite's database lock does; BEGIN alone never blocks another writer.
     QString beginWriteStatement() const override { return QStringLiteral("BEGIN"); }
+    QString beginDeferredWriteStatement() const override;
     bool intakeOnOwnConnections() const override { return true; }
     QString claimLockClause() const override { return QStringLiteral("FOR UPDATE SKIP LOCKED"); }
     QString externalChangeCounterQuery() const override;

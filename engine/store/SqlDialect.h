@@ -54,10 +54,15 @@ public:
     // each time (PostgreSQL's extended protocol is not meant for transaction control).
     virtual bool reusesTransactionStatements() const { return false; }
     // Around a write transaction whose commit may return before it reaches the disk (Store::CommitSync::
-    // Deferred): the first runs before BEGIN, the second after COMMIT or ROLLBACK. Empty where every commit
-    // waits for the disk and there is no switch (PostgreSQL), or where none does anyway (synchronous=NORMAL).
+    // Deferred): the first runs before BEGIN, the second after COMMIT or ROLLBACK (SQLite's PRAGMA is
+    // per connection). Empty where there is no such switch, or where no commit waits anyway
+    // (synchronous=NORMAL).
     virtual QString deferSyncStatement() const { return {}; }
     virtual QString restoreSyncStatement() const { return {}; }
+    // BEGIN for such a transaction where the setting can last one transaction (PostgreSQL's SET LOCAL, sent
+    // with the BEGIN in one round trip): nothing needs undoing, and the server itself bounds how long the
+    // commit stays off the disk, so no checkpointer is needed. Elsewhere the plain BEGIN.
+    virtual QString beginDeferredWriteStatement() const { return beginWriteStatement(); }
     // Whether the intake commits on a connection and thread of its own (see NotificationIntake). Worth it
     // when every statement is a round trip to a server that the engine's thread would otherwise wait out
     // (PostgreSQL). Not on SQLite: it has one writer at a time, so a second connection would only queue

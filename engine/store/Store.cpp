@@ -379,9 +379,19 @@ bool Store::beginWrite(CommitSync sync)
             return false;
         m_syncDeferred = true;
     }
-    if (runTransactionStatement("begin", m_dialect->beginWriteStatement())) {
+    const QString plainBegin = m_dialect->beginWriteStatement();
+    const QString begin =
+        sync == CommitSync::Deferred ? m_dialect->beginDeferredWriteStatement() : plainBegin;
+    const bool beginWithSetting = begin != plainBegin;
+    if (runTransactionStatement(beginWithSetting ? "begin-deferred" : "begin", begin)) {
         m_inTransaction = true;
         return true;
+    }
+    if (beginWithSetting) {
+        // The BEGIN may have run before its setting failed, leaving an aborted transaction open.
+        const QString error = m_lastError;
+        QSqlQuery(database()).exec(QStringLiteral("ROLLBACK"));
+        m_lastError = error;
     }
     restoreSync();
     return false;

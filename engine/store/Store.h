@@ -71,7 +71,9 @@ public:
     // Whether a write transaction's commit waits for the disk. Durable: it survives a power loss once
     // commit() returns (the store's durability setting). Deferred: it survives a crash of the process at
     // once, and a power loss once the next durable commit or WAL sync has run (SQLite: the WAL is appended
-    // in order, so that sync carries every earlier commit with it). For writes that the engine would redo
+    // in order, so that sync carries every earlier commit with it; the WalCheckpointer syncs within 200 ms,
+    // and a connection without one does not defer. PostgreSQL: SET LOCAL synchronous_commit TO off, and the
+    // server's WAL writer flushes within 3 x wal_writer_delay). For writes that the engine would redo
     // anyway if they were lost (docs/reliability.md, "Poll rounds").
     enum class CommitSync
     {

@@ -24,6 +24,7 @@ private slots:
     void concurrentClaimsSkipEachOther();
     void textFiltersBindOnePlaceholderTwice();
     void textIndexesAreCreatedByTheDatabaseOwner();
+    void deferredTransactionsCommitAsynchronously();
 
 private:
     QString freshDatabase();
@@ -293,6 +294,56 @@ void TestPostgresStore::textIndexesAreCreatedByTheDatabaseOwner()
     }
     check = QSqlDatabase();
     QSqlDatabase::removeDatabase(QStringLiteral("owner-check"));
+}
+
+void TestPostgresStore::deferredTransactionsCommitAsynchronously()
+{
+    const QString url = freshDatabase();
+    QVERIFY(!url.isEmpty());
+    QString error;
+    Store store(Store::dialectFor(url, &error));
+    QVERIFY2(store.open(url, &error), qPrintable(error));
+    const auto synchronousCommit = [&store] {
+        QSqlQuery query(QSqlDatabase::database(store.connectionName(), false));
+        return query.exec(QStringLiteral("SHOW synchronous_commit")) && query.next()
+                   ? query.value(0).toString()
+                   : QString();
+    };
+    WebhookConfig webhook;
+    webhook.url = QStringLiteral("http://127.0.0.1/");
+    QCOMPARE(synchronousCommit(), QStringLiteral("on")); // --durability full
+
+    // A deferred transaction (a poll round) commits asynchronously, and only that transaction.
+    QVERIFY(store.beginWrite(Store::CommitSync::Deferred));
+    QCOMPARE(synchronousCommit(), QStringLiteral("off"));
+    webhook.name = QStringLiteral("a");
+    QVERIFY(store.insertWebhook(webhook) > 0);
+    QVERIFY2(store.commit(), qPrintable(store.lastError()));
+    QCOMPARE(synchronousCommit(), QStringLiteral("on"));
+
+    // A durable one (the intake's) waits for the disk as the setting says.
+    QVERIFY(store.beginWrite());
+    QCOMPARE(synchronousCommit(), QStringLiteral("on"));
+    webhook.name = QStringLiteral("b");
+    QVERIFY(store.insertWebhook(webhook) > 0);
+    QVERIFY2(store.commit(), qPrintable(store.lastError()));
+
+    // A rolled-back deferred transaction leaves nothing behind either.
+    QVERIFY(store.beginWrite(Store::CommitSync::Deferred));
+    webhook.name = QStringLiteral("c");
+    QVERIFY(store.insertWebhook(webhook) > 0);
+    store.rollback();
+    QCOMPARE(synchronousCommit(), QStringLiteral("on"));
+    QCOMPARE(store.webhooks().size(), 2);
+
+    // Under --durability normal every commit is asynchronous: a deferred transaction changes nothing.
+    Store normal(Store::dialectFor(url, &error, /*fullDurability=*/false));
+    QVERIFY2(normal.open(url, &error), qPrintable(error));
+    QVERIFY(normal.beginWrite(Store::CommitSync::Deferred));
+    QSqlQuery query(QSqlDatabase::database(normal.connectionName(), false));
+    QVERIFY(query.exec(QStringLiteral("SHOW synchronous_commit")) && query.next());
+    QCOMPARE(query.value(0).toString(), QStringLiteral("off"));
+    QVERIFY(normal.commit());
 }
 
 QTEST_GUILESS_MAIN(TestPostgresStore)
