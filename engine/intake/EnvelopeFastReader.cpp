@@ -23,15 +23,6 @@ bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
-// Marks one member as read; false when it was already (a duplicate key, which Qt resolves to the last).
-bool firstTime(int *seen, int bit)
-{
-    if (*seen & bit)
-        return false;
-    *seen |= bit;
-    return true;
-}
-
 } // namespace
 
 EnvelopeFastReader::EnvelopeFastReader(const QByteArray &body)
@@ -83,17 +74,13 @@ template<typename OnMember> bool EnvelopeFastReader::readObject(OnMember onMembe
 bool EnvelopeFastReader::readEnvelope(int maxEvents, QList<RegistryEvent> *events)
 {
     skipWhitespace();
-    bool sawEvents = false;
-    const bool ok = readObject([&](QByteArrayView key) {
-        if (key == QByteArrayView("events")) {
-            if (sawEvents)
-                return false;
-            sawEvents = true;
-            return readEvents(maxEvents, events);
-        }
-        return skipValue(2);
-    });
-    if (!ok || !sawEvents)
+    int found = 0;
+    if (!readMembers({{"events",
+                       [&] {
+                           return readEvents(maxEvents, events);
+                       }}},
+                     1, &found) ||
+        found == 0)
         return false;
     skipWhitespace();
     return m_pos == m_size;
@@ -126,93 +113,79 @@ bool EnvelopeFastReader::readEvents(int maxEvents, QList<RegistryEvent> *events)
 
 bool EnvelopeFastReader::readEvent(RegistryEvent *event)
 {
-    enum : int
-    {
-        Id = 1,
-        Action = 2,
-        Target = 4,
-        Timestamp = 8,
-        Actor = 16,
-        Source = 32
-    };
-    int seen = 0;
     QString timestamp;
-    const bool ok = readObject([&](QByteArrayView key) {
-        if (key == QByteArrayView("id"))
-            return firstTime(&seen, Id) && readNonEmptyString(&event->eventId);
-        if (key == QByteArrayView("action"))
-            return firstTime(&seen, Action) && readNonEmptyString(&event->action);
-        if (key == QByteArrayView("target"))
-            return firstTime(&seen, Target) && readTarget(event);
-        if (key == QByteArrayView("timestamp"))
-            return firstTime(&seen, Timestamp) && readNonEmptyString(&timestamp);
-        if (key == QByteArrayView("actor"))
-            return firstTime(&seen, Actor) && readStringMembers({{"name", &event->actor}}, 4);
-        if (key == QByteArrayView("source")) {
-            return firstTime(&seen, Source) &&
-                   readStringMembers({{"addr", &event->sourceAddr}, {"instanceID", &event->sourceInstance}},
-                                     4);
-        }
-        return skipValue(4);
-    });
-    constexpr int required = Id | Action | Target;
-    if (!ok || (seen & required) != required)
+    int found = 0;
+    const bool ok = readMembers(
+        {
+            {"id", &event->eventId},
+            {"action", &event->action},
+            {"target",
+             [&] {
+                 return readTarget(event);
+             }},
+            {"timestamp", &timestamp},
+            {"actor",
+             [&] {
+                 return readMembers({{"name", &event->actor}}, 4);
+             }},
+            {"source",
+             [&] {
+                 return readMembers({{"addr", &event->sourceAddr}, {"instanceID", &event->sourceInstance}},
+                                    4);
+             }},
+        },
+        3, &found);
+    constexpr int required = 0b0111; // id, action, target
+    if (!ok || (found & required) != required)
         return false;
     event->action = event->action.toLower();
-    if (seen & Timestamp)
+    if (found & 0b1000)
         event->timestamp = EnvelopeParser::parseTimestamp(timestamp);
     return true;
 }
 
 bool EnvelopeFastReader::readTarget(RegistryEvent *event)
 {
-    enum : int
-    {
-        Repository = 1,
-        Tag = 2,
-        Digest = 4,
-        MediaType = 8,
-        Size = 16,
-        Length = 32
-    };
-    int seen = 0;
     qint64 size = 0;
     qint64 length = 0;
-    const bool ok = readObject([&](QByteArrayView key) {
-        if (key == QByteArrayView("repository"))
-            return firstTime(&seen, Repository) && readNonEmptyString(&event->repository);
-        if (key == QByteArrayView("tag"))
-            return firstTime(&seen, Tag) && readNonEmptyString(&event->tag);
-        if (key == QByteArrayView("digest"))
-            return firstTime(&seen, Digest) && readNonEmptyString(&event->digest);
-        if (key == QByteArrayView("mediaType"))
-            return firstTime(&seen, MediaType) && readNonEmptyString(&event->mediaType);
-        if (key == QByteArrayView("size"))
-            return firstTime(&seen, Size) && readInteger(&size);
-        if (key == QByteArrayView("length"))
-            return firstTime(&seen, Length) && readInteger(&length);
-        return skipValue(5);
-    });
-    if (!ok || !(seen & Repository))
+    int found = 0;
+    const bool ok = readMembers({{"repository", &event->repository},
+                                 {"size", &size},
+                                 {"length", &length},
+                                 {"tag", &event->tag},
+                                 {"digest", &event->digest},
+                                 {"mediaType", &event->mediaType}},
+                                4, &found);
+    if (!ok || !(found & 0b001)) // repository is required
         return false;
     // "length" is the older name of "size"; with both, size counts (as in EnvelopeParser).
-    event->size = (seen & Size) ? size : length;
+    event->size = (found & 0b010) ? size : length;
     return true;
 }
 
-bool EnvelopeFastReader::readStringMembers(std::initializer_list<std::pair<QByteArrayView, QString *>> wanted,
-                                           int depth)
+bool EnvelopeFastReader::readMembers(std::initializer_list<Member> members, int depth, int *found)
 {
     int seen = 0;
-    return readObject([&](QByteArrayView key) {
+    const bool ok = readObject([&](QByteArrayView key) {
         int bit = 1;
-        for (const auto &[name, out] : wanted) {
-            if (key == name)
-                return firstTime(&seen, bit) && readNonEmptyString(out);
+        for (const Member &member : members) {
+            if (key == member.name) {
+                if (seen & bit)
+                    return false; // a duplicate key, which Qt resolves to the last
+                seen |= bit;
+                if (member.text)
+                    return readNonEmptyString(member.text);
+                if (member.integer)
+                    return readInteger(member.integer);
+                return member.read();
+            }
             bit <<= 1;
         }
         return skipValue(depth + 1);
     });
+    if (found)
+        *found = seen;
+    return ok;
 }
 
 bool EnvelopeFastReader::consume(char c)

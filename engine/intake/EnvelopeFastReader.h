@@ -8,8 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <initializer_list>
-#include <utility>
 
 // The intake's common case in one pass over the bytes: a well-formed distribution envelope whose events carry
 // every required field with the type it should have. It validates the body as it goes and keeps only the
@@ -39,13 +39,36 @@ public:
 private:
     explicit EnvelopeFastReader(const QByteArray &body);
 
+    // A member an object is read for: a string that must not be empty, a plain integer, or a value `read`
+    // reads itself (an object of its own).
+    struct Member
+    {
+        Member(const char *name, QString *text)
+            : name(name)
+            , text(text)
+        {}
+        Member(const char *name, qint64 *integer)
+            : name(name)
+            , integer(integer)
+        {}
+        Member(const char *name, std::function<bool()> read)
+            : name(name)
+            , read(std::move(read))
+        {}
+
+        QByteArrayView name;
+        QString *text = nullptr;
+        qint64 *integer = nullptr;
+        std::function<bool()> read;
+    };
+
     bool readEnvelope(int maxEvents, QList<RegistryEvent> *events);
     bool readEvents(int maxEvents, QList<RegistryEvent> *events);
     bool readEvent(RegistryEvent *event);
     bool readTarget(RegistryEvent *event);
-    // {"name": "..."} (actor) or {"addr": "...", "instanceID": "..."} (source): the string members named, the
-    // rest skipped.
-    bool readStringMembers(std::initializer_list<std::pair<QByteArrayView, QString *>> wanted, int depth);
+    // At an object at nesting level `depth`: reads the members listed, each at most once, and skips the rest.
+    // *found gets one bit per member present, in the order of the list (the first member is bit 0).
+    bool readMembers(std::initializer_list<Member> members, int depth, int *found = nullptr);
 
     // Calls onMember(key) at each member's value; onMember reads or skips the value.
     template<typename OnMember> bool readObject(OnMember onMember);
