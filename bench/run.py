@@ -8,6 +8,7 @@ lost or duplicated delivery fails the whole suite, whatever its speed.
     bench/run.py --build build [--runs 3] [--quick] [--only intake,dispatch,...] [--out results.md]
 """
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -15,6 +16,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -185,9 +187,9 @@ class Suite:
         out = subprocess.run(argv, env=clean_env(), check=True, capture_output=True, text=True).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    def serve(self, db, extra=(), listen="127.0.0.1:0"):
-        """Starts `tidings serve`; returns (process, intake URL)."""
-        proc = self.spawn([self.tidings, "--db", db, "serve", "--listen", listen, *extra],
+    def serve(self, db, extra=(), listen="127.0.0.1:0", tidings=None):
+        """Starts `tidings serve` (this build's, or the binary given); returns (process, intake URL)."""
+        proc = self.spawn([tidings or self.tidings, "--db", db, "serve", "--listen", listen, *extra],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -292,14 +294,7 @@ end
             nginx, nginx_url = self.nginx()
             peers.append(self.wrk(nginx_url, connections, seconds)[0])
             self.stop(nginx)
-            db = os.path.join(self.tmp, f"intake{connections}-{run}.db")
-            # One webhook that this traffic does not match: routing runs, dispatch does not join the figure.
-            subprocess.run([self.tidings, "--db", db, "webhook", "add", "--name", "elsewhere", "--url",
-                            "http://127.0.0.1:9/hook", "--repository", "nomatch/*"],
-                           env=clean_env(), check=True, capture_output=True)
-            serve, url = self.serve(db)
-            rps, p99 = self.wrk(url, connections, seconds)
-            self.stop(serve)
+            rps, p99, _ = self.intake_run(self.tidings, connections, seconds, f"intake{connections}-{run}")
             ours.append(rps)
             p99s.append(p99)
             print(f"  intake c{connections} run {run}: tidings {rps:.0f}/s p99 {p99:.2f} ms, nginx {peers[-1]:.0f}/s",
@@ -312,6 +307,23 @@ end
                  f"wrk -t1 -c{connections} -d{seconds}s, a new event per request", ours_text,
                  f"nginx 1 worker: {median_range(peers)} req/s", f"{median_range(ratios, '{:.2f}')} x",
                  f"≥ {target:.2f} x" + (", p99 ≤ 5 ms" if connections > 1 else ""), met)
+
+    def intake_run(self, tidings, connections, seconds, name):
+        """One wrk run against a fresh database served by the `tidings` binary given.
+        Returns (req/s, p99 in ms, CPU µs of `serve` per stored event)."""
+        db = os.path.join(self.tmp, f"{name}.db")
+        # One webhook that this traffic does not match: routing runs, dispatch does not join the figure.
+        subprocess.run([tidings, "--db", db, "webhook", "add", "--name", "elsewhere", "--url",
+                        "http://127.0.0.1:9/hook", "--repository", "nomatch/*"],
+                       env=clean_env(), check=True, capture_output=True)
+        serve, url = self.serve(db, tidings=tidings)
+        before = cpu_seconds(serve.pid)
+        rps, p99 = self.wrk(url, connections, seconds)
+        cpu = cpu_seconds(serve.pid) - before
+        self.stop(serve)
+        with contextlib.closing(sqlite3.connect(db)) as connection:
+            stored = connection.execute("SELECT count(*) FROM events").fetchone()[0]
+        return rps, p99, cpu * 1e6 / max(1, stored)
 
     def dispatch_run(self, count, slow=None, refused=False):
         """One dispatch run: returns (deliveries/s of the healthy endpoints, CPU µs per delivery, stats)."""
