@@ -18,6 +18,25 @@ int hexValue(char c)
     return c - 'A' + 10;
 }
 
+// What a two-byte escape (\n, \/, ...) stands for; scanString let only the valid ones through.
+char16_t shortEscape(char escaped)
+{
+    switch (escaped) {
+    case 'b':
+        return u'\b';
+    case 'f':
+        return u'\f';
+    case 'n':
+        return u'\n';
+    case 'r':
+        return u'\r';
+    case 't':
+        return u'\t';
+    default: // '"', '\\' or '/'
+        return char16_t(escaped);
+    }
+}
+
 bool isDigit(char c)
 {
     return c >= '0' && c <= '9';
@@ -339,36 +358,13 @@ QString EnvelopeFastReader::decodeEscaped(qsizetype begin, qsizetype end) const
         flushRun();
         const char escaped = m_data[i + 1];
         char16_t unit = 0;
-        switch (escaped) {
-        case 'u':
+        if (escaped == 'u') {
             for (qsizetype digit = i + 2; digit < i + 6; ++digit)
                 unit = char16_t((unit << 4) | hexValue(m_data[digit]));
             i += 6;
-            break;
-        case 'b':
-            unit = u'\b';
+        } else {
+            unit = shortEscape(escaped);
             i += 2;
-            break;
-        case 'f':
-            unit = u'\f';
-            i += 2;
-            break;
-        case 'n':
-            unit = u'\n';
-            i += 2;
-            break;
-        case 'r':
-            unit = u'\r';
-            i += 2;
-            break;
-        case 't':
-            unit = u'\t';
-            i += 2;
-            break;
-        default: // '"', '\\' or '/'
-            unit = char16_t(escaped);
-            i += 2;
-            break;
         }
         text += QChar(unit);
         runBegin = i;
