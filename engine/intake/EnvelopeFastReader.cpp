@@ -45,8 +45,7 @@ bool isDigit(char c)
 } // namespace
 
 EnvelopeFastReader::EnvelopeFastReader(const QByteArray &body)
-    : m_data(body.constData())
-    , m_size(body.size())
+    : JsonCursor(body)
 {}
 
 bool EnvelopeFastReader::read(const QByteArray &body, const QByteArray &contentType,
@@ -90,6 +89,25 @@ template<typename OnMember> bool EnvelopeFastReader::readObject(OnMember onMembe
     }
 }
 
+template<typename OnElement> bool EnvelopeFastReader::readArray(OnElement onElement)
+{
+    if (!consume('['))
+        return false;
+    skipWhitespace();
+    if (consume(']'))
+        return true;
+    while (true) {
+        if (!onElement())
+            return false;
+        skipWhitespace();
+        if (consume(']'))
+            return true;
+        if (!consume(','))
+            return false;
+        skipWhitespace();
+    }
+}
+
 bool EnvelopeFastReader::readEnvelope(int maxEvents, QList<RegistryEvent> *events)
 {
     skipWhitespace();
@@ -107,12 +125,7 @@ bool EnvelopeFastReader::readEnvelope(int maxEvents, QList<RegistryEvent> *event
 
 bool EnvelopeFastReader::readEvents(int maxEvents, QList<RegistryEvent> *events)
 {
-    if (!consume('['))
-        return false;
-    skipWhitespace();
-    if (peek() == ']') // no events: an error, which the full parser words
-        return false;
-    while (true) {
+    const bool ok = readArray([&] {
         if (events->size() == maxEvents)
             return false;
         const qsizetype begin = m_pos;
@@ -121,13 +134,9 @@ bool EnvelopeFastReader::readEvents(int maxEvents, QList<RegistryEvent> *events)
             return false;
         event.rawJson = QByteArray(m_data + begin, m_pos - begin);
         events->append(std::move(event));
-        skipWhitespace();
-        if (consume(']'))
-            return true;
-        if (!consume(','))
-            return false;
-        skipWhitespace();
-    }
+        return true;
+    });
+    return ok && !events->isEmpty(); // no events is an error, which the full parser words
 }
 
 bool EnvelopeFastReader::readEvent(RegistryEvent *event)
@@ -205,24 +214,6 @@ bool EnvelopeFastReader::readMembers(std::initializer_list<Member> members, int 
     if (found)
         *found = seen;
     return ok;
-}
-
-bool EnvelopeFastReader::consume(char c)
-{
-    if (peek() != c)
-        return false;
-    ++m_pos;
-    return true;
-}
-
-void EnvelopeFastReader::skipWhitespace()
-{
-    while (m_pos < m_size) {
-        const char c = m_data[m_pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            return;
-        ++m_pos;
-    }
 }
 
 bool EnvelopeFastReader::readKey(QByteArrayView *key)
@@ -451,20 +442,7 @@ bool EnvelopeFastReader::skipValue(int depth)
     case '[':
         if (depth > maxDepth)
             return false;
-        ++m_pos;
-        skipWhitespace();
-        if (consume(']'))
-            return true;
-        while (true) {
-            if (!skipValue(depth + 1))
-                return false;
-            skipWhitespace();
-            if (consume(']'))
-                return true;
-            if (!consume(','))
-                return false;
-            skipWhitespace();
-        }
+        return readArray([&] { return skipValue(depth + 1); });
     case 't':
     case 'f':
     case 'n':

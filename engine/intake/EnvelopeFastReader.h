@@ -2,6 +2,8 @@
 
 #include "model/RegistryEvent.h"
 
+#include "JsonCursor.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QDateTime>
@@ -26,7 +28,7 @@
 // - envelope: a member it reads given twice in one object (Qt keeps the last), a member of the wrong type,
 //   a read string that is empty, a size that is not a plain integer, no events or more than maxEvents.
 // tests/fuzz/fuzz_envelope.cpp compares the two readings on every input it generates.
-class EnvelopeFastReader
+class EnvelopeFastReader : private JsonCursor
 {
 public:
     static constexpr int maxDepth = 64;
@@ -72,10 +74,9 @@ private:
 
     // Calls onMember(key) at each member's value; onMember reads or skips the value.
     template<typename OnMember> bool readObject(OnMember onMember);
+    // Calls onElement() at each element; onElement reads or skips it.
+    template<typename OnElement> bool readArray(OnElement onElement);
 
-    char peek() const { return m_pos < m_size ? m_data[m_pos] : '\0'; }
-    bool consume(char c);
-    void skipWhitespace();
     bool readKey(QByteArrayView *key);
     // A string value that is not empty.
     bool readNonEmptyString(QString *out);
@@ -88,8 +89,4 @@ private:
     bool skipNumber();
     bool skipLiteral();
     bool skipValue(int depth);
-
-    const char *m_data;
-    qsizetype m_size;
-    qsizetype m_pos = 0;
 };

@@ -4,8 +4,7 @@
 #include <QJsonDocument>
 
 JsonSpanScanner::JsonSpanScanner(const QByteArray &body)
-    : m_data(body.constData())
-    , m_size(body.size())
+    : JsonCursor(body)
 {}
 
 void JsonSpanScanner::skipByteOrderMarkAndWhitespace()
@@ -56,24 +55,6 @@ bool JsonSpanScanner::scanMemberArray(const QString &name, QList<Span> *spans)
             return found;
         if (!consume(','))
             return false;
-    }
-}
-
-bool JsonSpanScanner::consume(char c)
-{
-    if (peek() != c)
-        return false;
-    ++m_pos;
-    return true;
-}
-
-void JsonSpanScanner::skipWhitespace()
-{
-    while (m_pos < m_size) {
-        const char c = m_data[m_pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            return;
-        ++m_pos;
     }
 }
 

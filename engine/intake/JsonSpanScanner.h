@@ -1,5 +1,7 @@
 #pragma once
 
+#include "JsonCursor.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -11,7 +13,7 @@
 // It runs only on bodies that QJsonDocument has already accepted, so it can rely on the input being
 // well-formed JSON and only has to know enough to skip over strings (with their escapes) and nested
 // containers. Skipping is iterative: the nesting depth of the body does not matter here.
-class JsonSpanScanner
+class JsonSpanScanner : private JsonCursor
 {
 public:
     struct Span
@@ -29,17 +31,10 @@ public:
     bool scanTopLevelArray(QList<Span> *spans);
 
 private:
-    char peek() const { return m_pos < m_size ? m_data[m_pos] : '\0'; }
-    bool consume(char c);
     void skipByteOrderMarkAndWhitespace();
-    void skipWhitespace();
     // At an opening quote: moves past the closing quote; the raw bytes between them go to *raw if given.
     bool readString(QByteArray *raw = nullptr);
     static QString decodeKey(const QByteArray &raw);
     bool skipValue();
     bool scanArray(QList<Span> *spans);
-
-    const char *m_data;
-    qsizetype m_size;
-    qsizetype m_pos = 0;
 };
