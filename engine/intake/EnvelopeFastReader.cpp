@@ -205,7 +205,7 @@ bool EnvelopeFastReader::readMembers(std::initializer_list<Member> members, int 
                     return readNonEmptyString(member.text);
                 if (member.integer)
                     return readInteger(member.integer);
-                return member.read();
+                return member.readValue();
             }
             bit <<= 1;
         }
@@ -233,7 +233,7 @@ bool EnvelopeFastReader::readNonEmptyString(QString *out)
     qsizetype begin = 0;
     qsizetype end = 0;
     bool hasEscapes = false;
-    if (peek() != '"' || !scanString(&begin, &end, &hasEscapes) || end == begin)
+    if (!scanString(&begin, &end, &hasEscapes) || end == begin)
         return false;
     *out = hasEscapes ? decodeEscaped(begin, end) : QString::fromUtf8(m_data + begin, end - begin);
     return true;

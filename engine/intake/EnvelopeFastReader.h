@@ -41,8 +41,8 @@ public:
 private:
     explicit EnvelopeFastReader(const QByteArray &body);
 
-    // A member an object is read for: a string that must not be empty, a plain integer, or a value `read`
-    // reads itself (an object of its own).
+    // A member an object is read for: a string that must not be empty, a plain integer, or a value that
+    // readValue reads itself (an object of its own).
     struct Member
     {
         Member(const char *name, QString *text)
@@ -53,15 +53,15 @@ private:
             : name(name)
             , integer(integer)
         {}
-        Member(const char *name, std::function<bool()> read)
+        Member(const char *name, std::function<bool()> readValue)
             : name(name)
-            , read(std::move(read))
+            , readValue(std::move(readValue))
         {}
 
         QByteArrayView name;
         QString *text = nullptr;
         qint64 *integer = nullptr;
-        std::function<bool()> read;
+        std::function<bool()> readValue;
     };
 
     bool readEnvelope(int maxEvents, QList<RegistryEvent> *events);

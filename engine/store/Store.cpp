@@ -390,8 +390,9 @@ bool Store::beginWrite(CommitSync sync)
     if (beginWithSetting) {
         // The BEGIN may have run before its setting failed, leaving an aborted transaction open.
         const QString error = m_lastError;
-        QSqlQuery(database()).exec(QStringLiteral("ROLLBACK"));
+        rollback();
         m_lastError = error;
+        return false;
     }
     restoreSync();
     return false;
