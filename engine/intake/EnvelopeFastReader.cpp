@@ -325,6 +325,8 @@ bool EnvelopeFastReader::skipUtf8Sequence()
         return false; // overlong, beyond Unicode, or a surrogate
     if ((codePoint & 0xFFFE) == 0xFFFE || (codePoint >= 0xFDD0 && codePoint <= 0xFDEF))
         return false; // a noncharacter: valid UTF-8, but nothing to be sure about how Qt takes it
+    if (codePoint == 0xFEFF)
+        return false; // QString::fromUtf8 drops a byte order mark that begins a run, and Qt's parser keeps it
     m_pos += continuation + 1;
     return true;
 }

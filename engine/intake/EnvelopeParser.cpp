@@ -192,8 +192,10 @@ EnvelopeParseResult EnvelopeParser::parseThroughDocument(const QByteArray &body,
     QList<JsonSpanScanner::Span> spans;
     if (!JsonSpanScanner(body).scanMemberArray(QStringLiteral("events"), &spans) ||
         spans.size() != events.size()) {
-        // Unreachable for bodies QJsonDocument accepts; refusing is better than storing the wrong bytes.
-        return failure(QStringLiteral("the events could not be located in the body"));
+        // The scanner refuses only a top-level member name that begins with a byte order mark, which
+        // QJsonDocument itself reads two ways; refusing is better than storing the wrong bytes.
+        return failure(QStringLiteral("the \"events\" array could not be located in the body unambiguously "
+                                      "(does a member name begin with a byte order mark, U+FEFF?)"));
     }
 
     const QDateTime receivedUtc = receivedAt.toUTC();

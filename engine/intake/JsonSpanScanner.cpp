@@ -37,6 +37,11 @@ bool JsonSpanScanner::scanMemberArray(const QString &name, QList<Span> *spans)
         QByteArray key;
         if (!readString(&key))
             return false;
+        // A key that begins with a raw byte order mark reads as two different keys inside QJsonDocument
+        // (Qt 6.4 looks "\xEF\xBB\xBFevents" up as itself but lists it as "events", as QString::fromUtf8
+        // drops the mark), so which array it means is not well defined: refuse rather than guess.
+        if (key.startsWith("\xEF\xBB\xBF"))
+            return false;
         skipWhitespace();
         if (!consume(':'))
             return false;
