@@ -91,7 +91,7 @@ void WalCheckpointer::committed(sqlite3 *connection, const char *database, int w
     // close (it is itself checkpointing: this one then returns busy at once), the WAL is checkpointed here
     // regardless at twice the size.
     const int behind = walFrames - m_backfilledFrames.load(std::memory_order_relaxed);
-    const bool nearlyCopied = behind <= m_policy.framesPerCheckpoint / 10;
+    const bool nearlyCopied = behind <= m_policy.nearlyCopiedFrames;
     const bool overdue = walFrames >= 2 * m_policy.inlineAfterFrames;
     if (walFrames >= m_policy.inlineAfterFrames && (nearlyCopied || overdue) &&
         walFrames - m_framesAtLastInline >= m_policy.framesPerCheckpoint) {

@@ -137,6 +137,7 @@ void TestWalCheckpointer::keepsTheWalBoundedUnderSteadyCommits()
     QString error;
     WalCheckpointPolicy policy;
     policy.framesPerCheckpoint = 100;
+    policy.nearlyCopiedFrames = 10;
     policy.inlineAfterFrames = 400;
     std::unique_ptr<WalCheckpointer> checkpointer =
         WalCheckpointer::start(m_db, m_path, QStringLiteral("FULL"), policy, &error);
