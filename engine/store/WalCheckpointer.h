@@ -18,11 +18,11 @@ struct sqlite3;
 // When to copy the WAL back into the database file, in frames (pages) appended to the WAL.
 struct WalCheckpointPolicy
 {
-    // The thread checkpoints each time this many frames were appended since it last started. SQLite's own
-    // autocheckpoint waits for 1,000 (4 MiB): copying that much and syncing the database file made the
-    // intake's next WAL sync wait behind it on the disk, 15-65 ms instead of about 2 (perf trace, wrk -c64).
-    // A quarter of that keeps each burst small: p99 9.4-14 ms against 25-50 ms in interleaved runs.
-    int framesPerCheckpoint = 250;
+    // The thread checkpoints each time this many frames were appended since it last started: SQLite's own
+    // autocheckpoint threshold. A quarter of it (smaller copies and syncs of the database file) cut the
+    // intake's p99 under wrk -c64 from 25-50 to 10-14 ms, but made push-to-delivery latency at 500 events/s
+    // worse in 6 of 6 interleaved pairs (p50 +0.2-4.3 ms): more syncs for each event's own sync to meet.
+    int framesPerCheckpoint = 1000;
     // The committing thread's own checkpoint (below) waits until the thread has copied all but this many
     // frames, so that it copies little and the WAL can restart.
     int nearlyCopiedFrames = 100;
