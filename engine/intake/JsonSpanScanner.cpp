@@ -3,6 +3,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+namespace {
+
+const QByteArrayView kUtf8ByteOrderMark("\xEF\xBB\xBF");
+
+} // namespace
+
 JsonSpanScanner::JsonSpanScanner(const QByteArray &body)
     : JsonCursor(body)
 {}
@@ -10,8 +16,8 @@ JsonSpanScanner::JsonSpanScanner(const QByteArray &body)
 void JsonSpanScanner::skipByteOrderMarkAndWhitespace()
 {
     // QJsonDocument skips a UTF-8 byte order mark, so the scanner does too.
-    if (m_size >= 3 && m_data[0] == '\xEF' && m_data[1] == '\xBB' && m_data[2] == '\xBF')
-        m_pos = 3;
+    if (QByteArrayView(m_data, m_size).startsWith(kUtf8ByteOrderMark))
+        m_pos = kUtf8ByteOrderMark.size();
     skipWhitespace();
 }
 
@@ -40,7 +46,7 @@ bool JsonSpanScanner::scanMemberArray(const QString &name, QList<Span> *spans)
         // A key that begins with a raw byte order mark reads as two different keys inside QJsonDocument
         // (Qt 6.4 looks "\xEF\xBB\xBFevents" up as itself but lists it as "events", as QString::fromUtf8
         // drops the mark), so which array it means is not well defined: refuse rather than guess.
-        if (key.startsWith("\xEF\xBB\xBF"))
+        if (key.startsWith(kUtf8ByteOrderMark))
             return false;
         skipWhitespace();
         if (!consume(':'))
