@@ -15,7 +15,7 @@ ARGS ?=
 ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= http_parser envelope filter intake_formats
+FUZZ_TARGETS ?= http_parser http_response envelope filter intake_formats
 # Sanitizer builds keep Q_ASSERT and the bounds checks in Qt's inline headers on (a Debug configuration),
 # at -O1 so the suite still runs at a reasonable speed.
 SANITIZER_CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DTIDINGS_GUI=OFF

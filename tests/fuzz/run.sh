@@ -2,7 +2,7 @@
 # Runs libFuzzer targets one after the other for a bounded time (make fuzz) and prints, per target, the
 # executions, the coverage reached and the findings. Exits non-zero when any target found a crash, a leak,
 # undefined behaviour, a broken invariant or a timeout.
-# Usage: tests/fuzz/run.sh BUILD_DIR SECONDS TARGET...      (TARGET: http_parser, envelope, filter, intake_formats)
+# Usage: tests/fuzz/run.sh BUILD_DIR SECONDS TARGET...      (TARGET: http_parser, http_response, envelope, filter, intake_formats)
 #
 # Per target, under BUILD_DIR/fuzz/:
 #   corpus/<target>/     the working corpus: grows across local runs (CI starts from the seeds each time)
