@@ -7,9 +7,6 @@
 
 #include <QHostInfo>
 #include <QLoggingCategory>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QSslConfiguration>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcDispatch, "tidings.dispatch")
@@ -23,10 +20,9 @@ Dispatcher::Dispatcher(Store &store, QString owner, QObject *parent)
     , m_store(store)
     , m_owner(std::move(owner))
 {
-    // Webhooks must not be redirected to somewhere their owner did not configure; a 3xx is recorded as a
-    // failure.
-    m_network.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    m_insecureNetwork.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    // HttpClient never follows redirects: a webhook must not be sent somewhere its owner did not configure,
+    // and a 3xx is recorded as a failure.
+    connect(&m_http, &HttpClient::finished, this, &Dispatcher::onFinished);
     m_clock.start();
     m_deadlineTimer.setSingleShot(true);
     m_deadlineTimer.setTimerType(Qt::PreciseTimer);
@@ -141,17 +137,16 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
     attempt.url = webhook.url;
     attempt.requestBody = entry->payload.body;
     for (const auto &header : headers) {
-        entry->request.setRawHeader(header.first, header.second);
         const QByteArray lower = header.first.toLower();
         attempt.requestHeaders.append(
             {header.first, isSecretHeader(lower) ? maskedValue(header.second) : header.second});
     }
-    entry->request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-    if (webhook.tlsSkipVerify) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
-        entry->request.setSslConfiguration(tls);
-    }
+    HttpClientRequest &request = entry->request;
+    request.url = webhook.url;
+    request.skipTlsVerify = webhook.tlsSkipVerify;
+    request.headers = std::move(headers);
+    request.body = entry->payload.body;
+    request.keptResponseBytes = maxRecordedResponseBytes;
 
     ++m_inFlight;
     ++m_inFlightPerWebhook[webhook.id];
@@ -200,36 +195,17 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
 
 void Dispatcher::send(const RequestPointer &entry, const QHostAddress &pinnedAddress)
 {
-    QNetworkRequest request = entry->request;
-    const QUrl &url = entry->url;
-    if (!pinnedAddress.isNull()) {
-        // Connect to the address that was checked, and still present the name to the server: Host for HTTP,
-        // the certificate name (and SNI) for TLS.
-        QUrl pinned = url;
-        pinned.setHost(pinnedAddress.toString());
-        request.setUrl(pinned);
-        const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
-        QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
-        if (url.port(defaultPort) != defaultPort)
-            host += ':' + QByteArray::number(url.port());
-        request.setRawHeader("Host", host);
-        request.setPeerVerifyName(url.host());
-    } else {
-        request.setUrl(url);
-    }
-
-    QNetworkAccessManager &network = entry->webhook.tlsSkipVerify ? m_insecureNetwork : m_network;
-    QNetworkReply *reply = network.post(request, entry->payload.body);
-    // transferTimeout only measures inactivity and reports a cancel; a webhook gets a total deadline of its
-    // own. One timer serves every request (a timer object per request costs more than the rest of the
-    // bookkeeping together).
+    // A pinned address is where the connection goes; the URL's name is still what the server sees: the Host
+    // header, and the name the certificate must carry (and SNI).
+    entry->request.connectTo = pinnedAddress;
+    const quint64 id = m_http.post(entry->request);
+    // One timer serves every request's total deadline (a timer object per request costs more than the rest of
+    // the bookkeeping together).
     const qint64 left = qMax<qint64>(100, entry->webhook.timeoutMs - entry->clock.elapsed());
-    entry->deadline = m_deadlines.insert({m_clock.elapsed() + left, reply});
+    entry->deadline = m_deadlines.insert({m_clock.elapsed() + left, id});
     entry->hasDeadline = true;
     armDeadlineTimer();
-    connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
-    connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
-    m_requests.insert(reply, entry);
+    m_requests.insert(id, entry);
 }
 
 void Dispatcher::armDeadlineTimer()
@@ -247,51 +223,37 @@ void Dispatcher::expireDeadlines()
 {
     const qint64 now = m_clock.elapsed();
     while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
-        QNetworkReply *reply = m_deadlines.begin()->second;
+        const quint64 id = m_deadlines.begin()->second;
         m_deadlines.erase(m_deadlines.begin());
-        auto it = m_requests.find(reply);
+        const auto it = m_requests.find(id);
         if (it == m_requests.end())
             continue;
-        (*it)->hasDeadline = false;
-        (*it)->timedOut = true;
-        reply->abort(); // finished() follows at once and records the timeout
+        const RequestPointer entry = it.value();
+        m_requests.erase(it);
+        entry->hasDeadline = false;
+        m_http.abort(id);
+        Result timedOut;
+        timedOut.errorClass = QStringLiteral("timeout");
+        timedOut.errorMessage =
+            QStringLiteral("no complete answer within %1 ms").arg(entry->webhook.timeoutMs);
+        complete(*entry, timedOut);
     }
     armDeadlineTimer();
 }
 
-void Dispatcher::onReadyRead(QNetworkReply *reply)
+void Dispatcher::onFinished(quint64 requestId, const HttpClientResponse &response)
 {
-    auto it = m_requests.find(reply);
-    if (it == m_requests.end() || !reply->isOpen())
-        return; // an aborted reply is closed already
-    // Keep the first 64 KiB and drain the rest, so a huge answer costs neither memory nor a stalled
-    // connection.
-    QByteArray &body = (*it)->attempt.responseBody;
-    const qsizetype room = maxRecordedResponseBytes - body.size();
-    if (room > 0)
-        body += reply->read(room);
-    if (reply->bytesAvailable() > 0)
-        reply->skip(reply->bytesAvailable());
-}
-
-void Dispatcher::onFinished(QNetworkReply *reply)
-{
-    auto it = m_requests.find(reply);
-    if (it == m_requests.end()) {
-        reply->deleteLater();
+    const auto it = m_requests.find(requestId);
+    if (it == m_requests.end())
         return;
-    }
-    onReadyRead(reply); // bytes that arrived with the finish
     const RequestPointer entry = it.value();
     m_requests.erase(it);
     if (entry->hasDeadline) {
         m_deadlines.erase(entry->deadline);
         entry->hasDeadline = false;
     }
-    reply->deleteLater();
-    if (entry->aborting)
-        return; // abortAll() released the slot and the lease
-    complete(*entry, resultOf(reply, *entry));
+    entry->attempt.responseBody = response.body;
+    complete(*entry, resultOf(response));
 }
 
 void Dispatcher::releaseSlot(qint64 webhookId)
@@ -301,54 +263,24 @@ void Dispatcher::releaseSlot(qint64 webhookId)
         m_inFlightPerWebhook.remove(webhookId);
 }
 
-Dispatcher::Result Dispatcher::resultOf(QNetworkReply *reply, const InFlightRequest &request)
+Dispatcher::Result Dispatcher::resultOf(const HttpClientResponse &response)
 {
     Result result;
-    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    result.status = statusAttribute.isValid() ? statusAttribute.toInt() : 0;
-    result.headers = reply->rawHeaderPairs();
-    result.retryAfter = reply->rawHeader("Retry-After");
+    result.status = response.status;
+    result.headers = response.headers;
+    result.retryAfter = response.header("Retry-After");
     if (result.status == 0) {
-        result.errorClass = errorClassFor(reply, request.timedOut);
-        result.errorMessage =
-            request.timedOut
-                ? QStringLiteral("no complete answer within %1 ms").arg(request.webhook.timeoutMs)
-                : reply->errorString();
+        result.errorClass = response.errorClass;
+        result.errorMessage = response.errorMessage;
     } else if (result.status >= 300 && result.status < 400) {
         result.errorClass = QStringLiteral("redirect");
         result.errorMessage = QStringLiteral("redirects are not followed (Location: %1)")
-                                  .arg(QString::fromLatin1(reply->rawHeader("Location")));
+                                  .arg(QString::fromLatin1(response.header("Location")));
     } else if (result.status >= 400 || result.status < 200) {
         result.errorClass = QStringLiteral("http");
         result.errorMessage = QStringLiteral("HTTP %1").arg(result.status);
     }
     return result;
-}
-
-QString Dispatcher::errorClassFor(QNetworkReply *reply, bool timedOut)
-{
-    if (timedOut)
-        return QStringLiteral("timeout");
-    switch (reply->error()) {
-    case QNetworkReply::HostNotFoundError:
-        return QStringLiteral("dns");
-    case QNetworkReply::ConnectionRefusedError:
-    case QNetworkReply::RemoteHostClosedError:
-    case QNetworkReply::NetworkSessionFailedError:
-    case QNetworkReply::TemporaryNetworkFailureError:
-        return QStringLiteral("connect");
-    case QNetworkReply::SslHandshakeFailedError:
-    case QNetworkReply::TooManyRedirectsError:
-        return reply->error() == QNetworkReply::SslHandshakeFailedError ? QStringLiteral("tls")
-                                                                        : QStringLiteral("redirect");
-    case QNetworkReply::TimeoutError:
-        return QStringLiteral("timeout");
-    case QNetworkReply::ProtocolUnknownError:
-    case QNetworkReply::ProtocolInvalidOperationError:
-        return QStringLiteral("invalid_target");
-    default:
-        return QStringLiteral("network");
-    }
 }
 
 void Dispatcher::complete(InFlightRequest &request, const Result &result)
@@ -513,12 +445,8 @@ void Dispatcher::abortAll()
     flushFinished();
     if (m_inFlight == 0)
         return;
-    const QList<RequestPointer> entries = m_requests.values();
-    const QList<QNetworkReply *> replies = m_requests.keys();
-    for (const RequestPointer &entry : entries)
-        entry->aborting = true;
-    for (QNetworkReply *reply : replies)
-        reply->abort();
+    for (auto it = m_requests.cbegin(); it != m_requests.cend(); ++it)
+        m_http.abort(it.key());
     m_requests.clear();
     m_deadlines.clear();
     m_deadlineTimer.stop();

@@ -4,14 +4,13 @@
 #include "DeliveryRecord.h"
 #include "DestinationPolicy.h"
 #include "EndpointBackoff.h"
+#include "HttpClient.h"
 #include "PayloadBuilder.h"
 #include "Store.h"
 #include "WebhookConfig.h"
 
 #include <QElapsedTimer>
 #include <QHash>
-#include <QNetworkAccessManager>
-#include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -21,9 +20,7 @@
 #include <memory>
 #include <optional>
 
-class QNetworkReply;
-
-// Sends claimed deliveries with QNetworkAccessManager, many at once, at most `concurrency` per webhook so
+// Sends claimed deliveries with HttpClient, many at once, at most `concurrency` per webhook so
 // that a slow or dead endpoint only ever holds its own slots. Each finished request becomes an attempt record
 // and a new delivery state in one transaction.
 class Dispatcher : public QObject
@@ -73,6 +70,19 @@ public:
     bool writeFinished(QList<FinishedAttempt> &finished);
     void settleFinished(QList<FinishedAttempt> &finished, bool recorded);
 
+    // What came back, or why nothing did.
+    struct Result
+    {
+        int status = 0;
+        AttemptRecord::Headers headers;
+        QByteArray retryAfter;
+        QString errorClass;
+        QString errorMessage;
+        bool permanent = false; // no point retrying (the destination is not allowed)
+    };
+    // The answer as the attempt log classes it: an error class and message for anything but a 2xx.
+    static Result resultOf(const HttpClientResponse &response);
+
     // Headers the dispatcher sets itself; a webhook's static headers may not replace them.
     static bool isReservedHeader(QByteArrayView lowerName);
     // Header names whose values never reach the attempt log.
@@ -97,60 +107,42 @@ private:
         ClaimedDelivery claimed;
         WebhookConfig webhook;
         AttemptRecord attempt;
-        QNetworkRequest request;
+        HttpClientRequest request;
         QUrl url; // webhook.url, parsed
         DeliveryPayload payload;
         QElapsedTimer clock;
-        bool timedOut = false;
         bool hasDeadline = false;
-        std::multimap<qint64, QNetworkReply *>::iterator deadline; // in m_deadlines while hasDeadline
-        bool aborting = false;
+        std::multimap<qint64, quint64>::iterator deadline; // in m_deadlines while hasDeadline
         quint64 generation = 0; // abortAll() moves to a new one; older lookups then come back to nothing
     };
     using RequestPointer = std::shared_ptr<InFlightRequest>;
-    // What came back, or why nothing did.
-    struct Result
-    {
-        int status = 0;
-        AttemptRecord::Headers headers;
-        QByteArray retryAfter;
-        QString errorClass;
-        QString errorMessage;
-        bool permanent = false; // no point retrying (the destination is not allowed)
-    };
 
     // Resolves and checks the destination when the guard is on, then sends.
     void send(const RequestPointer &request, const QHostAddress &pinnedAddress);
     void armDeadlineTimer();
     void expireDeadlines();
-    void onReadyRead(QNetworkReply *reply);
-    void onFinished(QNetworkReply *reply);
+    void onFinished(quint64 requestId, const HttpClientResponse &response);
     void complete(InFlightRequest &request, const Result &result);
     void flushFinished();
     void releaseSlot(qint64 webhookId);
     void recordEndpointHealth(const InFlightRequest &request, const Result &result, qint64 retryDelayMs);
-    static Result resultOf(QNetworkReply *reply, const InFlightRequest &request);
     QUrl parsedUrl(const QString &url);
-    static QString errorClassFor(QNetworkReply *reply, bool timedOut);
 
     Store &m_store;
     QString m_owner;
-    QNetworkAccessManager m_network;
-    // Webhooks that skip TLS verification get their own manager: QNAM pools connections by host and port, not
-    // by TLS settings, so sharing one would let a verified webhook ride an unverified connection, or the
-    // reverse.
-    QNetworkAccessManager m_insecureNetwork;
+    HttpClient
+        m_http; // pools connections by TLS settings too: a verified webhook never rides an unverified one
     DestinationPolicy m_policy;
-    EndpointBackoff m_backoff; // on m_clock's time base
-    QHash<QNetworkReply *, RequestPointer> m_requests;
+    EndpointBackoff m_backoff;                 // on m_clock's time base
+    QHash<quint64, RequestPointer> m_requests; // by HttpClient's request id
     QHash<QString, QUrl> m_parsedUrls; // parsing a URL costs as much as setting all of a request's headers
     QHash<qint64, int> m_inFlightPerWebhook;
     int m_inFlight = 0; // including requests still resolving their destination
     quint64 m_generation = 0;
     QList<FinishedAttempt> m_finished;
     bool m_recordInRounds = false;
-    QElapsedTimer m_clock;                              // the time base of m_deadlines
-    std::multimap<qint64, QNetworkReply *> m_deadlines; // each request's total deadline, earliest first
+    QElapsedTimer m_clock;                      // the time base of m_deadlines
+    std::multimap<qint64, quint64> m_deadlines; // each request's total deadline, earliest first
     QTimer m_deadlineTimer;
     bool m_flushScheduled = false;
 };

@@ -10,10 +10,6 @@
 #include <QElapsedTimer>
 #include <QHostInfo>
 #include <QJsonDocument>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QPointer>
-#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
 
@@ -33,27 +29,6 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
                b.port(b.scheme() == QLatin1String("https") ? 443 : 80);
 }
 
-QString errorClassFor(QNetworkReply *reply, bool timedOut)
-{
-    if (timedOut)
-        return QStringLiteral("timeout");
-    switch (reply->error()) {
-    case QNetworkReply::HostNotFoundError:
-        return QStringLiteral("dns");
-    case QNetworkReply::ConnectionRefusedError:
-    case QNetworkReply::RemoteHostClosedError:
-    case QNetworkReply::NetworkSessionFailedError:
-    case QNetworkReply::TemporaryNetworkFailureError:
-        return QStringLiteral("connect");
-    case QNetworkReply::SslHandshakeFailedError:
-        return QStringLiteral("tls");
-    case QNetworkReply::TimeoutError:
-        return QStringLiteral("timeout");
-    default:
-        return QStringLiteral("network");
-    }
-}
-
 } // namespace
 
 struct OverrideReplay::Pending
@@ -65,12 +40,11 @@ struct OverrideReplay::Pending
     bool toWebhookUrl = false;
     bool skipTlsVerify = false;
     QByteArray body;
-    QNetworkRequest networkRequest;
+    HttpClientRequest httpRequest;
     AttemptRecord attempt;
     QElapsedTimer clock;
-    QPointer<QNetworkReply> reply;
+    quint64 requestId = 0; // HttpClient's, once sent
     QTimer deadline;
-    bool timedOut = false;
 };
 
 OverrideReplay::OverrideReplay(Store &store, QObject *parent)
@@ -78,9 +52,8 @@ OverrideReplay::OverrideReplay(Store &store, QObject *parent)
     , m_store(store)
 {
     qRegisterMetaType<OverrideReplayResult>();
-    // As for deliveries: a 3xx is an answer to record, never a hop to somewhere nobody configured.
-    m_network.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    m_insecureNetwork.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    // As for deliveries, HttpClient records a 3xx as the answer: never a hop to somewhere nobody configured.
+    connect(&m_http, &HttpClient::finished, this, &OverrideReplay::onAnswered);
 }
 
 OverrideReplay::~OverrideReplay()
@@ -212,20 +185,19 @@ qint64 OverrideReplay::start(const OverrideReplayRequest &request, OverrideRepla
     attempt.url = url;
     attempt.requestBody = pending->body;
     for (const auto &header : headers) {
-        pending->networkRequest.setRawHeader(header.first, header.second);
         const QByteArray lower = header.first.toLower();
         attempt.requestHeaders.append({header.first, Dispatcher::isSecretHeader(lower)
                                                          ? Dispatcher::maskedValue(header.second)
                                                          : header.second});
     }
-    pending->networkRequest.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     // Skipping TLS verification was allowed for the webhook's host, not for wherever a replay points.
     pending->skipTlsVerify = webhook->tlsSkipVerify && sameHost;
-    if (pending->skipTlsVerify) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
-        pending->networkRequest.setSslConfiguration(tls);
-    }
+    HttpClientRequest &httpRequest = pending->httpRequest;
+    httpRequest.url = pending->target.toString(QUrl::FullyEncoded);
+    httpRequest.skipTlsVerify = pending->skipTlsVerify;
+    httpRequest.headers = std::move(headers);
+    httpRequest.body = pending->body;
+    httpRequest.keptResponseBytes = Dispatcher::maxRecordedResponseBytes;
 
     pending->ticket = m_nextTicket++;
     m_pending.insert(pending->ticket, pending);
@@ -261,76 +233,38 @@ qint64 OverrideReplay::start(const OverrideReplayRequest &request, OverrideRepla
 
 void OverrideReplay::send(const std::shared_ptr<Pending> &pending, const QHostAddress &pinned)
 {
-    QNetworkRequest request = pending->networkRequest;
-    const QUrl &url = pending->target;
-    if (!pinned.isNull()) {
-        QUrl pinnedUrl = url;
-        pinnedUrl.setHost(pinned.toString());
-        request.setUrl(pinnedUrl);
-        const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
-        QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
-        if (url.port(defaultPort) != defaultPort)
-            host += ':' + QByteArray::number(url.port());
-        request.setRawHeader("Host", host);
-        request.setPeerVerifyName(url.host());
-    } else {
-        request.setUrl(url);
-    }
-    QNetworkAccessManager &network = pending->skipTlsVerify ? m_insecureNetwork : m_network;
-    QNetworkReply *reply = network.post(request, pending->body);
-    pending->reply = reply;
+    // A pinned address is where the connection goes; the server still sees the URL's name (Host, TLS).
+    pending->httpRequest.connectTo = pinned;
+    pending->requestId = m_http.post(pending->httpRequest);
+    m_ticketOfRequest.insert(pending->requestId, pending->ticket);
     const qint64 ticket = pending->ticket;
     pending->deadline.setSingleShot(true);
     connect(&pending->deadline, &QTimer::timeout, this, [this, ticket] {
-        if (const std::shared_ptr<Pending> p = m_pending.value(ticket); p && p->reply) {
-            p->timedOut = true;
-            p->reply->abort(); // finished() follows and records the timeout
-        }
-    });
-    pending->deadline.start(qMax(100, pending->webhook.timeoutMs - int(pending->clock.elapsed())));
-    connect(reply, &QNetworkReply::readyRead, this, [this, ticket] {
         const std::shared_ptr<Pending> p = m_pending.value(ticket);
-        if (!p || !p->reply || !p->reply->isOpen())
+        if (!p || !m_ticketOfRequest.remove(p->requestId))
             return;
-        QByteArray &body = p->attempt.responseBody;
-        const qsizetype room = Dispatcher::maxRecordedResponseBytes - body.size();
-        if (room > 0)
-            body += p->reply->read(room);
-        if (p->reply->bytesAvailable() > 0)
-            p->reply->skip(p->reply->bytesAvailable());
-    });
-    connect(reply, &QNetworkReply::finished, this, [this, ticket, reply] {
-        reply->deleteLater();
-        const std::shared_ptr<Pending> p = m_pending.value(ticket);
-        if (!p)
-            return;
-        p->deadline.stop();
-        if (reply->isOpen()) {
-            QByteArray &body = p->attempt.responseBody;
-            const qsizetype room = Dispatcher::maxRecordedResponseBytes - body.size();
-            if (room > 0)
-                body += reply->read(room);
-        }
-        AttemptRecord &attempt = p->attempt;
-        const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-        attempt.responseStatus = status.isValid() ? status.toInt() : 0;
-        attempt.responseHeaders = reply->rawHeaderPairs();
-        if (attempt.responseStatus == 0) {
-            attempt.errorClass = errorClassFor(reply, p->timedOut);
-            attempt.errorMessage =
-                p->timedOut ? QStringLiteral("no complete answer within %1 ms").arg(p->webhook.timeoutMs)
-                            : reply->errorString();
-        } else if (attempt.responseStatus >= 300 && attempt.responseStatus < 400) {
-            attempt.errorClass = QStringLiteral("redirect");
-            attempt.errorMessage = QStringLiteral("redirects are not followed (Location: %1)")
-                                       .arg(QString::fromLatin1(reply->rawHeader("Location")));
-        } else if (attempt.responseStatus >= 400 || attempt.responseStatus < 200) {
-            attempt.errorClass = QStringLiteral("http");
-            attempt.errorMessage = QStringLiteral("HTTP %1").arg(attempt.responseStatus);
-        }
-        p->reply = nullptr;
+        m_http.abort(p->requestId);
+        p->attempt.errorClass = QStringLiteral("timeout");
+        p->attempt.errorMessage = QStringLiteral("no complete answer within %1 ms").arg(p->webhook.timeoutMs);
         finish(p);
     });
+    pending->deadline.start(qMax(100, pending->webhook.timeoutMs - int(pending->clock.elapsed())));
+}
+
+void OverrideReplay::onAnswered(quint64 requestId, const HttpClientResponse &response)
+{
+    const std::shared_ptr<Pending> p = m_pending.value(m_ticketOfRequest.take(requestId));
+    if (!p)
+        return;
+    p->deadline.stop();
+    const Dispatcher::Result result = Dispatcher::resultOf(response);
+    AttemptRecord &attempt = p->attempt;
+    attempt.responseStatus = result.status;
+    attempt.responseHeaders = result.headers;
+    attempt.responseBody = response.body;
+    attempt.errorClass = result.errorClass;
+    attempt.errorMessage = result.errorMessage;
+    finish(p);
 }
 
 void OverrideReplay::finish(const std::shared_ptr<Pending> &pending)
@@ -369,7 +303,7 @@ void OverrideReplay::abortAll()
     m_pending.clear();
     for (const std::shared_ptr<Pending> &p : pending) {
         p->deadline.stop();
-        if (p->reply)
-            p->reply->abort();
+        if (m_ticketOfRequest.remove(p->requestId))
+            m_http.abort(p->requestId);
     }
 }

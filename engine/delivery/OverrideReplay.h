@@ -3,12 +3,12 @@
 #include "AttemptRecord.h"
 #include "DeliveryRecord.h"
 #include "DestinationPolicy.h"
+#include "HttpClient.h"
 
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
 #include <QMetaType>
-#include <QNetworkAccessManager>
 #include <QObject>
 #include <QString>
 
@@ -72,13 +72,14 @@ signals:
 private:
     struct Pending;
     void send(const std::shared_ptr<Pending> &pending, const QHostAddress &pinned);
+    void onAnswered(quint64 requestId, const HttpClientResponse &response);
     void finish(const std::shared_ptr<Pending> &pending);
     void refuseLater(const std::shared_ptr<Pending> &pending, const QString &code, const QString &message);
 
     Store &m_store;
     DestinationPolicy m_policy;
-    QNetworkAccessManager m_network;
-    QNetworkAccessManager m_insecureNetwork; // the webhook's tlsSkipVerify, to its own host only
+    HttpClient m_http; // the deliveries' client: a replay goes out as a delivery would
     QHash<qint64, std::shared_ptr<Pending>> m_pending;
+    QHash<quint64, qint64> m_ticketOfRequest; // HttpClient's request id -> ticket, while sent
     qint64 m_nextTicket = 1;
 };
