@@ -86,6 +86,25 @@ QUrl Dispatcher::parsedUrl(const QString &url)
     return *it;
 }
 
+void Dispatcher::addUrlCredentials(const QUrl &url, AttemptRecord::Headers &headers)
+{
+    if (url.userInfo().isEmpty())
+        return;
+    for (const auto &header : std::as_const(headers)) {
+        if (header.first.compare("authorization", Qt::CaseInsensitive) == 0)
+            return; // the webhook's own header says how to authenticate
+    }
+    // As curl sends them: Basic authentication at once, not after a 401 (one request, not two).
+    const QByteArray credentials =
+        url.userName(QUrl::FullyDecoded).toUtf8() + ':' + url.password(QUrl::FullyDecoded).toUtf8();
+    headers.append({QByteArrayLiteral("Authorization"), "Basic " + credentials.toBase64()});
+}
+
+QString Dispatcher::loggedUrl(const QUrl &url, const QString &configured)
+{
+    return url.password().isEmpty() ? configured : url.toString(QUrl::RemovePassword);
+}
+
 QByteArray Dispatcher::maskedValue(const QByteArray &value)
 {
     // Keep the scheme ("Bearer") so a reader can still tell which kind of credential was sent.
@@ -128,13 +147,15 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
         if (!isReservedHeader(header.first.toLower().toLatin1()))
             headers.append({header.first.toUtf8(), header.second.toUtf8()});
     }
+    entry->url = parsedUrl(webhook.url);
+    addUrlCredentials(entry->url, headers);
 
     AttemptRecord &attempt = entry->attempt;
     attempt.deliveryId = claimed.delivery.id;
     attempt.number = claimed.delivery.totalAttempts + 1;
     attempt.manual = claimed.delivery.manual;
     attempt.startedAt = now;
-    attempt.url = webhook.url;
+    attempt.url = loggedUrl(entry->url, webhook.url);
     attempt.requestBody = entry->payload.body;
     for (const auto &header : headers) {
         const QByteArray lower = header.first.toLower();
@@ -151,7 +172,6 @@ void Dispatcher::dispatch(const ClaimedDelivery &claimed, const WebhookConfig &w
     ++m_inFlight;
     ++m_inFlightPerWebhook[webhook.id];
 
-    entry->url = parsedUrl(webhook.url);
     const QUrl &url = entry->url;
     if (!m_policy.isEnabled()) {
         send(entry, {});

@@ -88,6 +88,11 @@ public:
     // Header names whose values never reach the attempt log.
     static bool isSecretHeader(QByteArrayView lowerName);
     static QByteArray maskedValue(const QByteArray &value);
+    // A URL's user and password (https://user:pass@host/) as an Authorization: Basic header, unless `headers`
+    // has an Authorization header already.
+    static void addUrlCredentials(const QUrl &url, AttemptRecord::Headers &headers);
+    // The URL as the attempt log keeps it: without its password.
+    static QString loggedUrl(const QUrl &url, const QString &configured);
 
 signals:
     void attemptRecorded(const AttemptRecord &attempt, const DeliveryRecord &delivery);

@@ -134,9 +134,9 @@ qint64 OverrideReplay::start(const OverrideReplayRequest &request, OverrideRepla
     pending->body = request.payload.isNull() ? original.body : request.payload;
 
     AttemptOverride &change = pending->attempt.replayOverride;
-    change.originalUrl = webhook->url;
+    change.originalUrl = Dispatcher::loggedUrl(QUrl(webhook->url), webhook->url);
     if (!pending->toWebhookUrl)
-        change.url = url;
+        change.url = Dispatcher::loggedUrl(pending->target, url);
     change.payloadEdited = pending->body != original.body;
     change.originalPayloadSha256 = sha256Hex(original.body);
     change.payloadSha256 = sha256Hex(pending->body);
@@ -177,12 +177,15 @@ qint64 OverrideReplay::start(const OverrideReplayRequest &request, OverrideRepla
         headers.append({header.first.toUtf8(), header.second.toUtf8()});
     }
 
+    // Credentials in the replay's URL authenticate to that URL's host only, like the webhook's own.
+    Dispatcher::addUrlCredentials(pending->target, headers);
+
     AttemptRecord &attempt = pending->attempt;
     attempt.deliveryId = delivery->id;
     attempt.manual = true;
     attempt.note = change.summary();
     attempt.startedAt = now;
-    attempt.url = url;
+    attempt.url = Dispatcher::loggedUrl(pending->target, url);
     attempt.requestBody = pending->body;
     for (const auto &header : headers) {
         const QByteArray lower = header.first.toLower();

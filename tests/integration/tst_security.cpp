@@ -87,6 +87,7 @@ private slots:
     void guardIsAutomaticForPublicListenersOnly();
     void tlsIsVerifiedUnlessTheWebhookSaysOtherwise();
     void secretsStayOutOfTheAttemptLog();
+    void credentialsInTheUrlAreSentAsBasicAuthAndKeptOutOfTheLog();
 };
 
 void TestSecurity::guardBlocksLoopbackAndPrivateDestinations()
@@ -241,6 +242,42 @@ void TestSecurity::secretsStayOutOfTheAttemptLog()
     QVERIFY2(stored.contains("Authorization: Bearer ********"), stored.constData());
     QVERIFY(!stored.contains(webhook.secret.toLatin1()));
     QVERIFY(!attempt.requestBody.contains(webhook.secret.toLatin1()));
+}
+
+void TestSecurity::credentialsInTheUrlAreSentAsBasicAuthAndKeptOutOfTheLog()
+{
+    EngineFixture fixture;
+    HttpSink sink;
+    QVERIFY(sink.start());
+    WebhookConfig withCredentials;
+    withCredentials.name = QStringLiteral("with-credentials");
+    withCredentials.url = QStringLiteral("http://deploy:p%40ss-w0rd@127.0.0.1:%1/hook").arg(sink.port());
+    withCredentials = fixture.addWebhook(withCredentials);
+    // A webhook's own Authorization header is what it asked for: the URL's credentials do not replace it.
+    WebhookConfig ownHeader = withCredentials;
+    ownHeader.name = QStringLiteral("own-header");
+    ownHeader.url = QStringLiteral("http://deploy:p%40ss-w0rd@127.0.0.1:%1/own").arg(sink.port());
+    ownHeader.headers = {{QStringLiteral("Authorization"), QStringLiteral("Bearer abc")}};
+    ownHeader = fixture.addWebhook(ownHeader);
+    QVERIFY(fixture.start());
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
+
+    const AttemptRecord attempt = onlyAttempt(fixture, withCredentials.id, DeliveryState::Succeeded);
+    QVERIFY(onlyAttempt(fixture, ownHeader.id, DeliveryState::Succeeded).id > 0);
+    QCOMPARE(sink.count(), 2);
+    QHash<QByteArray, QByteArray> authorizationByPath;
+    for (const CapturedRequest &request : sink.requests())
+        authorizationByPath.insert(request.path, request.header("authorization"));
+    QCOMPARE(authorizationByPath.value("/hook"), "Basic " + QByteArray("deploy:p@ss-w0rd").toBase64());
+    QCOMPARE(authorizationByPath.value("/own"), QByteArray("Bearer abc"));
+    // The log keeps neither the password in the URL nor the header's value.
+    QCOMPARE(attempt.url, QStringLiteral("http://deploy@127.0.0.1:%1/hook").arg(sink.port()));
+    QByteArray stored;
+    for (const auto &header : attempt.requestHeaders)
+        stored += header.first + ": " + header.second + "\n";
+    QVERIFY2(stored.contains("Authorization: Basic ********"), stored.constData());
+    QVERIFY2(!stored.contains(QByteArray("deploy:p@ss-w0rd").toBase64()), stored.constData());
 }
 
 QTEST_GUILESS_MAIN(TestSecurity)
