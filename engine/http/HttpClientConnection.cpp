@@ -97,12 +97,9 @@ void HttpClientConnection::onConnected()
 
 void HttpClientConnection::onReadyRead()
 {
-    if (m_state == State::Idle) {
-        // An idle connection gets nothing but its close: whatever came is not an answer to anything.
-        close();
-        emit lost(this);
+    // An idle connection gets nothing but its close: whatever came is not an answer to anything.
+    if (dropIfIdle())
         return;
-    }
     if (m_state != State::Busy)
         return;
     const QByteArray bytes = m_socket->readAll();
@@ -121,21 +118,15 @@ void HttpClientConnection::onReadyRead()
 
 void HttpClientConnection::onClosedByPeer()
 {
-    if (m_state == State::Idle) {
-        close();
-        emit lost(this);
+    if (dropIfIdle())
         return;
-    }
     if (m_state != State::Busy && m_state != State::Connecting)
         return;
     const bool wasConnecting = m_state == State::Connecting;
     if (!wasConnecting && m_socket->bytesAvailable() > 0) {
-        onReadyRead(); // what arrived with the close
-        if (m_state == State::Idle) {
-            close(); // a keep-alive answer, and then the close: the pool must not hand it out again
-            emit lost(this);
+        onReadyRead();    // what arrived with the close
+        if (dropIfIdle()) // a keep-alive answer, and then the close: the pool must not hand it out again
             return;
-        }
         if (m_state != State::Busy)
             return; // answered, and closed
         // Still busy: the answer is incomplete, or the next request went out on this connection as the
@@ -160,11 +151,8 @@ void HttpClientConnection::onSocketError(QAbstractSocket::SocketError error)
         onClosedByPeer();
         return;
     }
-    if (m_state == State::Idle) {
-        close();
-        emit lost(this);
+    if (dropIfIdle())
         return;
-    }
     if (m_state != State::Busy && m_state != State::Connecting)
         return;
     switch (error) {
@@ -187,6 +175,15 @@ void HttpClientConnection::onSocketError(QAbstractSocket::SocketError error)
         fail(QStringLiteral("network"), m_socket->errorString());
         break;
     }
+}
+
+bool HttpClientConnection::dropIfIdle()
+{
+    if (m_state != State::Idle)
+        return false;
+    close();
+    emit lost(this);
+    return true;
 }
 
 HttpClientResponse HttpClientConnection::answerRead() const

@@ -63,6 +63,8 @@ private:
     void onReadyRead();
     void onClosedByPeer();
     void onSocketError(QAbstractSocket::SocketError error);
+    // Idle: closes and reports it lost, and says so.
+    bool dropIfIdle();
     HttpClientResponse answerRead() const;
     void finish(HttpClientResponse response, bool keepOpen, bool retryable);
     void fail(const QString &errorClass, const QString &message, bool retryable = false);

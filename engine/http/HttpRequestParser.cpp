@@ -1,5 +1,7 @@
 #include "HttpRequestParser.h"
 
+#include "HttpSyntax.h"
+
 #include <QByteArrayList>
 
 #include <algorithm>
@@ -17,57 +19,11 @@ constexpr int kMaxChunkSizeDigits = 15;
 // 18 decimal digits stay below 2^63.
 constexpr int kMaxContentLengthDigits = 18;
 
-bool isTchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool isToken(QByteArrayView bytes)
-{
-    if (bytes.isEmpty())
-        return false;
-    for (char c : bytes) {
-        if (!isTchar(c))
-            return false;
-    }
-    return true;
-}
-
-bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-bool isHexDigit(char c)
-{
-    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool isWhitespace(char c)
-{
-    return c == ' ' || c == '\t';
-}
+using HttpSyntax::isDigit;
+using HttpSyntax::isHexDigit;
+using HttpSyntax::isTchar;
+using HttpSyntax::isToken;
+using HttpSyntax::isWhitespace;
 
 // Control characters other than HTAB are never valid in field values or chunk extensions.
 bool hasForbiddenControl(QByteArrayView bytes)
@@ -80,17 +36,9 @@ bool hasForbiddenControl(QByteArrayView bytes)
     return false;
 }
 
-// Trims only SP and HTAB (OWS); QByteArray::trimmed() would also eat CR, LF, VT and FF, which must be
-// rejected instead of silently dropped.
 QByteArray trimOws(const QByteArray &bytes)
 {
-    qsizetype begin = 0;
-    qsizetype end = bytes.size();
-    while (begin < end && isWhitespace(bytes.at(begin)))
-        ++begin;
-    while (end > begin && isWhitespace(bytes.at(end - 1)))
-        --end;
-    return bytes.mid(begin, end - begin);
+    return HttpSyntax::trimmedOws(bytes).toByteArray();
 }
 
 // The non-empty elements of a comma-separated list header, OWS-trimmed, over every field with that name.

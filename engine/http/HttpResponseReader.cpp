@@ -1,5 +1,7 @@
 #include "HttpResponseReader.h"
 
+#include "HttpSyntax.h"
+
 #include <QByteArrayView>
 
 namespace {
@@ -14,37 +16,9 @@ constexpr int kMaxContentLengthDigits = 18;
 // Some servers end a body with a stray CRLF; a few empty lines before the next status line are tolerated.
 constexpr int kMaxLeadingEmptyLines = 4;
 
-bool isTchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-QByteArrayView trimmed(QByteArrayView value)
-{
-    while (!value.isEmpty() && (value.front() == ' ' || value.front() == '\t'))
-        value = value.sliced(1);
-    while (!value.isEmpty() && (value.back() == ' ' || value.back() == '\t'))
-        value.chop(1);
-    return value;
-}
+using HttpSyntax::hexValue;
+using HttpSyntax::isDigit;
+using HttpSyntax::trimmedOws;
 
 } // namespace
 
@@ -105,11 +79,9 @@ bool HttpResponseReader::parseHeaderLine(const QByteArray &line)
     if (colon <= 0 || m_headers.size() >= kMaxHeaderCount)
         return false; // no name, or a folded line (obs-fold), which RFC 9112 lets a client refuse
     const QByteArrayView name = QByteArrayView(line).first(colon);
-    for (char c : name) {
-        if (!isTchar(c))
-            return false;
-    }
-    m_headers.append({name.toByteArray(), trimmed(QByteArrayView(line).sliced(colon + 1)).toByteArray()});
+    if (!HttpSyntax::isToken(name))
+        return false;
+    m_headers.append({name.toByteArray(), trimmedOws(QByteArrayView(line).sliced(colon + 1)).toByteArray()});
     return true;
 }
 
@@ -131,7 +103,7 @@ bool HttpResponseReader::finishHead()
         const QByteArray &name = header.first;
         if (name.compare("connection", Qt::CaseInsensitive) == 0) {
             for (const QByteArray &token : header.second.split(',')) {
-                const QByteArrayView option = trimmed(token);
+                const QByteArrayView option = trimmedOws(token);
                 if (option.compare("close", Qt::CaseInsensitive) == 0)
                     m_keepAlive = false;
                 else if (option.compare("keep-alive", Qt::CaseInsensitive) == 0 && m_http10)
@@ -141,9 +113,9 @@ bool HttpResponseReader::finishHead()
             hasTransferEncoding = true;
             // Only the last coding frames the body.
             const QByteArrayList codings = header.second.split(',');
-            chunked = trimmed(codings.constLast()).compare("chunked", Qt::CaseInsensitive) == 0;
+            chunked = trimmedOws(codings.constLast()).compare("chunked", Qt::CaseInsensitive) == 0;
         } else if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
-            const QByteArrayView value = trimmed(header.second);
+            const QByteArrayView value = trimmedOws(header.second);
             if (value.isEmpty() || value.size() > kMaxContentLengthDigits)
                 return false;
             qint64 length = 0;

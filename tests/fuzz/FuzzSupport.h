@@ -51,6 +51,19 @@ inline QString printable(const QByteArray &bytes, qsizetype max = 200)
     return out;
 }
 
+// splitmix64: a tiny deterministic generator, for the points where a target cuts a stream into pieces.
+struct SplitMix
+{
+    quint64 state;
+    quint64 next()
+    {
+        quint64 z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+};
+
 } // namespace fuzz
 
 // Aborts with the condition and an optional QString detail when `condition` is false.

@@ -37,19 +37,6 @@ struct Outcome
     bool inProgress = false;
 };
 
-// splitmix64: a tiny deterministic generator for the cut points.
-struct SplitMix
-{
-    quint64 state;
-    quint64 next()
-    {
-        quint64 z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-};
-
 bool isTchar(char c)
 {
     static const QByteArray extra = QByteArrayLiteral("!#$%&'*+-.^_`|~");
@@ -227,7 +214,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         limits.maxBodyBytes = 64;
     }
     const qsizetype maxPiece = qsizetype(1) << ((control >> 1) & 7);
-    SplitMix random{quint64(control >> 4) * 0x100000001B3ull + quint64(stream.size())};
+    fuzz::SplitMix random{quint64(control >> 4) * 0x100000001B3ull + quint64(stream.size())};
 
     QList<QByteArray> pieces;
     for (qsizetype offset = 0; offset < stream.size();) {

@@ -35,22 +35,10 @@ struct Outcome
     QByteArray rest;
 };
 
-struct SplitMix
-{
-    quint64 state;
-    quint64 next()
-    {
-        quint64 z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-};
-
 Outcome readStream(const QByteArray &stream, qsizetype kept, bool closes, qsizetype maxPiece, quint64 seed)
 {
     HttpResponseReader reader(kept);
-    SplitMix random{seed};
+    fuzz::SplitMix random{seed};
     QByteArray buffer;
     qsizetype offset = 0;
     Status status = Status::NeedMore;
