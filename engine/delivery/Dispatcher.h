@@ -12,7 +12,6 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
 #include <QUrl>
 

@@ -10,9 +10,9 @@
 #include <QTimer>
 
 // The webhook dispatcher's HTTP/1.1 client: POSTs over pooled keep-alive connections, any number at once.
-// It replaces QNetworkAccessManager on the delivery path, which cost more instructions per request than the
-// rest of a delivery together and closed reusable connections (docs/performance.md). What it leaves out on
-// purpose: redirects (a webhook's 3xx is an answer), proxies, cookies, compression, HTTP/2.
+// It replaces QNetworkAccessManager on the delivery path, whose per-request signal connections were a third
+// of a delivery's instructions and which closed reusable connections (docs/performance.md). What it leaves
+// out on purpose: redirects (a webhook's 3xx is an answer), proxies, cookies, compression, HTTP/2.
 //
 // A connection is only reused by requests to the same host, port, connect address and TLS settings. An idle
 // connection is closed after idleTimeoutMs, shorter than the keep-alive timeout of common servers (5 s for
