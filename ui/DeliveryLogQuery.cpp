@@ -1,5 +1,6 @@
 #include "DeliveryLogQuery.h"
 
+#include "DeliveryState.h"
 #include "EventTextSearch.h"
 #include "PostgresDialect.h"
 #include "TextIndexFile.h"
@@ -216,7 +217,7 @@ QString DeliveryLogQuery::whereClause(const DeliveryLogFilter &filter, const QDa
     QString sql = QStringLiteral(" WHERE 1 = 1");
     *needsEvents = false;
     if (!filter.state.isEmpty())
-        sql += QStringLiteral(" AND d.state = :state");
+        sql += QStringLiteral(" AND ") + deliveryStateCondition(filter.state, QStringLiteral("d"));
     if (filter.webhookId > 0)
         sql += QStringLiteral(" AND d.webhook_id = :webhook");
     const QString text = filter.text.trimmed();
@@ -247,8 +248,6 @@ QString DeliveryLogQuery::whereClause(const DeliveryLogFilter &filter, const QDa
 void DeliveryLogQuery::bindFilter(QSqlQuery &query, const DeliveryLogFilter &filter,
                                   const QDateTime &since) const
 {
-    if (!filter.state.isEmpty())
-        query.bindValue(QStringLiteral(":state"), filter.state);
     if (filter.webhookId > 0)
         query.bindValue(QStringLiteral(":webhook"), filter.webhookId);
     const QString text = filter.text.trimmed();
@@ -416,10 +415,13 @@ QList<qint64> DeliveryLogQuery::failedIds(const DeliveryLogFilter &filter, const
     const QString where = whereClause(filter, since, &needsEvents);
     QSqlQuery query(QSqlDatabase::database(m_connectionName));
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT d.id FROM deliveries d") +
-                  (needsEvents ? QStringLiteral(" JOIN events e ON e.id = d.event_id") : QString()) + where +
-                  (filter.state.isEmpty() ? QStringLiteral(" AND d.state = 'failed'") : QString()) +
-                  QStringLiteral(" ORDER BY d.id"));
+    query.prepare(
+        QStringLiteral("SELECT d.id FROM deliveries d") +
+        (needsEvents ? QStringLiteral(" JOIN events e ON e.id = d.event_id") : QString()) + where +
+        (filter.state.isEmpty()
+             ? QStringLiteral(" AND ") + deliveryStateCondition(QStringLiteral("failed"), QStringLiteral("d"))
+             : QString()) +
+        QStringLiteral(" ORDER BY d.id"));
     bindFilter(query, filter, since);
     if (!query.exec()) {
         m_lastError = query.lastError().text();

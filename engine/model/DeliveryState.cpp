@@ -28,3 +28,25 @@ bool deliveryStateFromName(const QString &name, DeliveryState *state)
     }
     return false;
 }
+
+QString deliveryStateCondition(const QString &name, const QString &alias)
+{
+    DeliveryState state;
+    if (!deliveryStateFromName(name, &state))
+        return QStringLiteral("1 = 0");
+    const QString prefix = alias.isEmpty() ? QString() : alias + QLatin1Char('.');
+    switch (state) {
+    case DeliveryState::Pending:
+        return prefix + QStringLiteral("state = 'pending'");
+    case DeliveryState::InFlight:
+        // Asked as a set of ids, or SQLite walks the whole table newest first to fill a page from the
+        // few rows in flight (120 ms at a million deliveries).
+        return prefix + QStringLiteral("id IN (SELECT id FROM deliveries WHERE state = 'in_flight')");
+    case DeliveryState::Succeeded:
+    case DeliveryState::Failed:
+    case DeliveryState::Cancelled:
+        break;
+    }
+    return prefix + QStringLiteral("state = '") + deliveryStateName(state) + QStringLiteral("' AND ") +
+           prefix + QLatin1String(finishedDeliveryCondition);
+}

@@ -1137,7 +1137,7 @@ QList<DeliveryRecord> Store::deliveries(const DeliveryFilter &filter)
     QString sql =
         QStringLiteral("SELECT ") + deliveryColumns + deliveryJoins + QStringLiteral(" WHERE 1 = 1");
     if (!filter.state.isEmpty())
-        sql += QStringLiteral(" AND d.state = :state");
+        sql += QStringLiteral(" AND ") + deliveryStateCondition(filter.state, QStringLiteral("d"));
     if (filter.webhookId > 0)
         sql += QStringLiteral(" AND d.webhook_id = :webhook");
     if (!filter.repository.isEmpty())
@@ -1157,8 +1157,6 @@ QList<DeliveryRecord> Store::deliveries(const DeliveryFilter &filter)
     QSqlQuery query(database());
     query.setForwardOnly(true);
     query.prepare(sql);
-    if (!filter.state.isEmpty())
-        query.bindValue(QStringLiteral(":state"), filter.state);
     if (filter.webhookId > 0)
         query.bindValue(QStringLiteral(":webhook"), filter.webhookId);
     if (!filter.repository.isEmpty()) {
@@ -1250,18 +1248,15 @@ std::optional<RegistryEvent> Store::event(qint64 rowId)
 
 QueueDepth Store::queueDepth()
 {
-    QSqlQuery &query =
-        prepared("queueDepth", QStringLiteral("SELECT state, COUNT(*) FROM deliveries "
-                                              "WHERE state IN ('pending', 'in_flight') GROUP BY state"));
+    // Each count from its state's partial index alone (deliveries_due, deliveries_leases).
+    QSqlQuery &query = prepared(
+        "queueDepth", QStringLiteral("SELECT (SELECT COUNT(*) FROM deliveries WHERE state = 'pending'), "
+                                     "(SELECT COUNT(*) FROM deliveries WHERE state = 'in_flight')"));
     QueueDepth depth;
-    if (!execOrFail(query))
+    if (!execOrFail(query) || !query.next())
         return depth;
-    while (query.next()) {
-        if (query.value(0).toString() == QLatin1String("pending"))
-            depth.pending = query.value(1).toInt();
-        else
-            depth.inFlight = query.value(1).toInt();
-    }
+    depth.pending = query.value(0).toInt();
+    depth.inFlight = query.value(1).toInt();
     query.finish();
     return depth;
 }
@@ -1295,9 +1290,11 @@ Store::ReplayResult Store::replay(qint64 deliveryId, qint64 nowMs)
 
 int Store::replayFailed(qint64 webhookId, const QDateTime &since, qint64 nowMs)
 {
-    QString sql = QStringLiteral(
-        "UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, next_attempt_at = ?, "
-        "updated_at = ? WHERE state = 'failed'");
+    QString sql =
+        QStringLiteral(
+            "UPDATE deliveries SET state = 'pending', attempts = 0, manual = 1, next_attempt_at = ?, "
+            "updated_at = ? WHERE ") +
+        deliveryStateCondition(QStringLiteral("failed"));
     if (webhookId > 0)
         sql += QStringLiteral(" AND webhook_id = ?");
     if (since.isValid())
@@ -1445,11 +1442,16 @@ std::optional<QList<WebhookQueueDepth>> Store::queueDepthByWebhook(qint64 nowMs)
     }
     {
         // Pending and in-flight rows only: the finished history (up to the retention limits) is never walked
-        // on a scrape, which runs on the engine thread.
+        // on a scrape, which runs on the engine thread. Pending rows are counted in deliveries_due, which
+        // is ordered by webhook; the in-flight ones (at most the webhooks' concurrency) are found through
+        // deliveries_leases, or SQLite would walk deliveries_by_webhook for its order.
         QSqlQuery &query = prepared(
             "queueDepthByWebhook",
-            QStringLiteral("SELECT webhook_id, state, COUNT(*) FROM deliveries WHERE state IN ('pending', "
-                           "'in_flight') GROUP BY webhook_id, state"));
+            QStringLiteral("SELECT webhook_id, 'pending', COUNT(*) FROM deliveries WHERE ") +
+                deliveryStateCondition(QStringLiteral("pending")) +
+                QStringLiteral(" GROUP BY webhook_id UNION ALL SELECT webhook_id, 'in_flight', COUNT(*) FROM "
+                               "deliveries WHERE ") +
+                deliveryStateCondition(QStringLiteral("in_flight")) + QStringLiteral(" GROUP BY webhook_id"));
         if (!execOrFail(query))
             return std::nullopt;
         while (query.next()) {
@@ -1483,9 +1485,10 @@ std::optional<QList<WebhookQueueDepth>> Store::queueDepthByWebhook(qint64 nowMs)
 
 std::optional<qint64> Store::failedDeliveryCount()
 {
-    // Counted from the deliveries_by_state index alone.
-    QSqlQuery &query = prepared("failedDeliveryCount",
-                                QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'"));
+    // Counted from the deliveries_finished_by_state index alone.
+    QSqlQuery &query =
+        prepared("failedDeliveryCount", QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE ") +
+                                            deliveryStateCondition(QStringLiteral("failed")));
     if (!execOrFail(query) || !query.next())
         return std::nullopt;
     const qint64 count = query.value(0).toLongLong();
