@@ -91,9 +91,10 @@ void DeliveryPoller::gatherFinished()
     // A round costs a commit and a statement per webhook however few attempts it writes, and under load
     // that, not the network, bounds the rate. So a round waits until half the requests in flight have
     // finished, or gatherMs after the first of them: a lone delivery is written at once, a busy dispatcher
-    // writes its attempts in batches.
+    // writes its attempts in batches. Requests long overdue (an endpoint that answers after seconds) do not
+    // count: a round does not wait for them.
     const int waiting = m_dispatcher.finishedWaiting();
-    if (waiting * 2 >= m_dispatcher.inFlight()) {
+    if (waiting * 2 >= m_dispatcher.inFlight() || waiting * 2 >= m_dispatcher.inFlightExpectedSoon()) {
         scheduleRound();
         return;
     }

@@ -222,7 +222,8 @@ void Dispatcher::send(const RequestPointer &entry, const QHostAddress &pinnedAdd
     // One timer serves every request's total deadline (a timer object per request costs more than the rest of
     // the bookkeeping together).
     const qint64 left = qMax<qint64>(100, entry->webhook.timeoutMs - entry->clock.elapsed());
-    entry->deadline = m_deadlines.insert({m_clock.elapsed() + left, id});
+    entry->sentAtMs = m_clock.elapsed();
+    entry->deadline = m_deadlines.insert({entry->sentAtMs + left, id});
     entry->hasDeadline = true;
     armDeadlineTimer();
     m_requests.insert(id, entry);
@@ -272,8 +273,18 @@ void Dispatcher::onFinished(quint64 requestId, const HttpClientResponse &respons
         m_deadlines.erase(entry->deadline);
         entry->hasDeadline = false;
     }
+    m_averageAnswerMs += (double(m_clock.elapsed() - entry->sentAtMs) - m_averageAnswerMs) / 16;
     entry->attempt.responseBody = response.body;
     complete(*entry, resultOf(response));
+}
+
+int Dispatcher::inFlightExpectedSoon() const
+{
+    const qint64 overdueBefore = m_clock.elapsed() - (qint64(4 * m_averageAnswerMs) + 10);
+    int overdue = 0;
+    for (const RequestPointer &request : m_requests)
+        overdue += request->sentAtMs < overdueBefore ? 1 : 0;
+    return m_inFlight - overdue;
 }
 
 void Dispatcher::releaseSlot(qint64 webhookId)

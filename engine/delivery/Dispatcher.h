@@ -43,6 +43,11 @@ public:
     // Deliveries were replayed: paused webhooks send their probe now (EndpointBackoff::endPauses).
     void endPauses() { m_backoff.endPauses(m_clock.elapsed()); }
     int inFlight() const { return m_inFlight; }
+    // inFlight() less the requests that have gone unanswered far longer than answers take here (4 x the
+    // running average of the answers, plus 10 ms): what the poller's rounds wait for half of. An endpoint
+    // that answers after seconds is not part of the wave of answers a round gathers; counted in, it shifted
+    // which answers made each round's half, and healthy webhooks drifted apart (docs/performance.md).
+    int inFlightExpectedSoon() const;
     void dispatch(const ClaimedDelivery &claimed, const WebhookConfig &webhook);
     // Aborts every request without recording an attempt and hands the deliveries back to the queue.
     void abortAll();
@@ -115,6 +120,7 @@ private:
         QUrl url; // webhook.url, parsed
         DeliveryPayload payload;
         QElapsedTimer clock;
+        qint64 sentAtMs = 0; // on the dispatcher's m_clock
         bool hasDeadline = false;
         std::multimap<qint64, quint64>::iterator deadline; // in m_deadlines while hasDeadline
         quint64 generation = 0; // abortAll() moves to a new one; older lookups then come back to nothing
@@ -146,6 +152,7 @@ private:
     QList<FinishedAttempt> m_finished;
     bool m_recordInRounds = false;
     QElapsedTimer m_clock;                      // the time base of m_deadlines
+    double m_averageAnswerMs = 0;               // running average of the answers' times (1/16 weight)
     std::multimap<qint64, quint64> m_deadlines; // each request's total deadline, earliest first
     QTimer m_deadlineTimer;
     bool m_flushScheduled = false;

@@ -33,15 +33,25 @@ struct PollerRun
             error = QStringLiteral("the sink cannot listen");
             return false;
         }
+        if (!seed(QStringLiteral("rounds"), sink, concurrency, count))
+            return false;
+        poller.setWebhooks(webhooks);
+        poller.start();
+        return true;
+    }
+
+    // A webhook for `target` with `count` deliveries due now (the store is open, the sink listening).
+    bool seed(const QString &name, const HttpSink &target, int concurrency, int count)
+    {
         WebhookConfig webhook;
-        webhook.name = QStringLiteral("rounds");
-        webhook.url = sink.url().toString();
+        webhook.name = name;
+        webhook.url = target.url().toString();
         webhook.concurrency = concurrency;
         webhook.id = store.insertWebhook(webhook);
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         for (int i = 0; i < count && webhook.id > 0; ++i) {
             RegistryEvent event;
-            event.eventId = QStringLiteral("rounds-%1").arg(i);
+            event.eventId = QStringLiteral("%1-%2").arg(name).arg(i);
             event.timestamp = QDateTime::currentDateTimeUtc();
             event.receivedAt = event.timestamp;
             event.action = QStringLiteral("push");
@@ -49,15 +59,15 @@ struct PollerRun
             event.tag = QStringLiteral("v%1").arg(i);
             event.rawJson = QByteArrayLiteral("{\"action\":\"push\"}");
             const qint64 eventRow = store.insertEvent(event);
-            if (store.insertDelivery(eventRow, webhook.id, QStringLiteral("msg_rounds_%1").arg(i), now) <= 0)
+            if (store.insertDelivery(eventRow, webhook.id, QStringLiteral("msg_%1_%2").arg(name).arg(i),
+                                     now) <= 0)
                 webhook.id = 0;
         }
         if (webhook.id <= 0) {
             error = store.lastError();
             return false;
         }
-        poller.setWebhooks({webhook});
-        poller.start();
+        webhooks.append(webhook);
         return true;
     }
 
@@ -68,6 +78,7 @@ struct PollerRun
     Dispatcher dispatcher;
     DeliveryPoller poller;
     QSignalSpy rounds;
+    QList<WebhookConfig> webhooks;
 };
 
 class TestDeliveryPoller : public QObject
@@ -77,6 +88,7 @@ class TestDeliveryPoller : public QObject
 private slots:
     void eachFinishedAttemptCostsOneRound();
     void busyDispatcherWritesItsAttemptsInBatches();
+    void roundsDoNotWaitForAnEndpointThatAnswersAfterSeconds();
 };
 
 void TestDeliveryPoller::eachFinishedAttemptCostsOneRound()
@@ -124,6 +136,41 @@ void TestDeliveryPoller::busyDispatcherWritesItsAttemptsInBatches()
     for (const CapturedRequest &request : run.sink.requests())
         ids.insert(request.header("webhook-id"));
     QCOMPARE(ids.size(), deliveries);
+}
+
+void TestDeliveryPoller::roundsDoNotWaitForAnEndpointThatAnswersAfterSeconds()
+{
+    // Four requests to an endpoint that answers after 3 s, beside one that answers at once. Counted in,
+    // they made every round wait for half of a wave they are not part of, which shifted from round to round
+    // which healthy webhooks made it, and those drifted apart (the isolation bench's healthy endpoints by a
+    // fifth). Once they are far older than answers take here, a round stops waiting for them.
+    PollerRun run;
+    HttpSink slowSink;
+    HttpSink::Behaviour slow;
+    slow.delayMs = 3000;
+    slowSink.setBehaviour(slow);
+    QVERIFY(slowSink.start());
+    QVERIFY2(run.store.open(run.path(), &run.error), qPrintable(run.error));
+    QVERIFY(run.sink.start());
+    QVERIFY2(run.seed(QStringLiteral("slow"), slowSink, /*concurrency=*/4, 4), qPrintable(run.error));
+    run.poller.setWebhooks(run.webhooks);
+    run.poller.start();
+    // (That requests answered in the usual time still count is what busyDispatcherWritesItsAttemptsInBatches
+    // holds: without them every answer would be a round of its own.)
+    QTRY_COMPARE_WITH_TIMEOUT(slowSink.count(), 4, 5000);
+    QCOMPARE(run.dispatcher.inFlight(), 4);
+
+    const int deliveries = 20;
+    QVERIFY2(run.seed(QStringLiteral("fast"), run.sink, /*concurrency=*/1, deliveries),
+             qPrintable(run.error));
+    run.poller.setWebhooks(run.webhooks);
+    run.poller.wake();
+    QTRY_COMPARE_WITH_TIMEOUT(run.sink.count(), deliveries, 2500);
+    QVERIFY2(slowSink.count() == 4 && run.dispatcher.inFlight() == 4, "the slow answers came back too early");
+    // Answers take a few ms here, so 10 ms plus four times their average is long past for the slow ones.
+    QCOMPARE(run.dispatcher.inFlightExpectedSoon(), 0);
+    run.poller.stop();
+    run.dispatcher.abortAll();
 }
 
 QTEST_GUILESS_MAIN(TestDeliveryPoller)
