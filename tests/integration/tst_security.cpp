@@ -79,6 +79,14 @@ private:
         const QList<AttemptRecord> attempts = fixture.store().attempts(deliveries.first().id);
         return attempts.isEmpty() ? AttemptRecord() : attempts.first();
     }
+    // The request headers as the attempt log stored them, one "Name: value" line each.
+    static QByteArray storedHeaders(const AttemptRecord &attempt)
+    {
+        QByteArray stored;
+        for (const auto &header : attempt.requestHeaders)
+            stored += header.first + ": " + header.second + "\n";
+        return stored;
+    }
 
 private slots:
     void guardBlocksLoopbackAndPrivateDestinations();
@@ -234,9 +242,7 @@ void TestSecurity::secretsStayOutOfTheAttemptLog()
     const AttemptRecord attempt = onlyAttempt(fixture, webhook.id, DeliveryState::Succeeded);
     // The receiver gets the real values; the stored record does not hold them.
     QCOMPARE(sink.requests().first().header("authorization"), QByteArray("Bearer hunter2-token"));
-    QByteArray stored;
-    for (const auto &header : attempt.requestHeaders)
-        stored += header.first + ": " + header.second + "\n";
+    const QByteArray stored = storedHeaders(attempt);
     QVERIFY2(!stored.contains("hunter2"), stored.constData());
     QVERIFY2(!stored.contains("abc123secret"), stored.constData());
     QVERIFY2(stored.contains("Authorization: Bearer ********"), stored.constData());
@@ -273,9 +279,7 @@ void TestSecurity::credentialsInTheUrlAreSentAsBasicAuthAndKeptOutOfTheLog()
     QCOMPARE(authorizationByPath.value("/own"), QByteArray("Bearer abc"));
     // The log keeps neither the password in the URL nor the header's value.
     QCOMPARE(attempt.url, QStringLiteral("http://deploy@127.0.0.1:%1/hook").arg(sink.port()));
-    QByteArray stored;
-    for (const auto &header : attempt.requestHeaders)
-        stored += header.first + ": " + header.second + "\n";
+    const QByteArray stored = storedHeaders(attempt);
     QVERIFY2(stored.contains("Authorization: Basic ********"), stored.constData());
     QVERIFY2(!stored.contains(QByteArray("deploy:p@ss-w0rd").toBase64()), stored.constData());
 }
