@@ -217,8 +217,10 @@ class Suite:
                              f"({stats['unique']} unique, {stats['duplicates']} duplicates): a failed run")
 
     def add(self, figure, how, ours, peer, ratio, target, verdict):
-        self.rows.append((figure, how, ours, peer, ratio, target, "met" if verdict else "**not met**"))
-        print(f"  -> {figure}: {ours} | peer {peer} | {ratio} | {target} | {'met' if verdict else 'NOT MET'}",
+        # A verdict of None marks a row that explains another one and has no target of its own.
+        shown = "context" if verdict is None else "met" if verdict else "**not met**"
+        self.rows.append((figure, how, ours, peer, ratio, target, shown))
+        print(f"  -> {figure}: {ours} | peer {peer} | {ratio} | {target} | {shown.strip('*').upper()}",
               file=sys.stderr, flush=True)
 
     # --- figures -------------------------------------------------------------------------------------------
@@ -289,16 +291,18 @@ end
 
     def intake(self, connections):
         seconds = 10 if not self.args.quick else 5
-        ours, peers, p99s = [], [], []
+        ours, peers, p99s, disks = [], [], [], []
         for run in range(self.args.runs):
             nginx, nginx_url = self.nginx()
             peers.append(self.wrk(nginx_url, connections, seconds)[0])
             self.stop(nginx)
+            if connections == 1:
+                disks.append(self.disk_syncs(seconds / 2))
             rps, p99, _ = self.intake_run(self.tidings, connections, seconds, f"intake{connections}-{run}")
             ours.append(rps)
             p99s.append(p99)
-            print(f"  intake c{connections} run {run}: tidings {rps:.0f}/s p99 {p99:.2f} ms, nginx {peers[-1]:.0f}/s",
-                  file=sys.stderr, flush=True)
+            print(f"  intake c{connections} run {run}: tidings {rps:.0f}/s p99 {p99:.2f} ms, nginx {peers[-1]:.0f}/s"
+                  + (f", disk {disks[-1]['rate']:.0f} syncs/s" if disks else ""), file=sys.stderr, flush=True)
         ratios = [o / p for o, p in zip(ours, peers)]
         target = 0.30 if connections > 1 else 0.25
         met = statistics.median(ratios) >= target and (connections == 1 or statistics.median(p99s) <= 5.0)
@@ -307,6 +311,45 @@ end
                  f"wrk -t1 -c{connections} -d{seconds}s, a new event per request", ours_text,
                  f"nginx 1 worker: {median_range(peers)} req/s", f"{median_range(ratios, '{:.2f}')} x",
                  f"≥ {target:.2f} x" + (", p99 ≤ 5 ms" if connections > 1 else ""), met)
+        if disks:
+            self.disk_floor(disks, peers, target)
+
+    def disk_syncs(self, seconds):
+        """Appends one 4 KiB page and fdatasyncs it, again and again, on the filesystem that holds the bench's
+        databases: the least that any acknowledgement at synchronous=FULL waits for (SQLite's commit writes
+        four or more pages and syncs them the same way). Returns the rate and the syncs' latencies."""
+        path = os.path.join(self.tmp, "disk-floor")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        page = os.urandom(4096)
+        latencies = []
+        try:
+            started = time.perf_counter()
+            while time.perf_counter() - started < seconds:
+                os.pwrite(fd, page, len(latencies) * len(page))
+                before = time.perf_counter()
+                os.fdatasync(fd)
+                latencies.append(time.perf_counter() - before)
+            elapsed = time.perf_counter() - started
+        finally:
+            os.close(fd)
+            os.remove(path)
+        latencies.sort()
+        return {"rate": len(latencies) / elapsed, "p50_us": latencies[len(latencies) // 2] * 1e6,
+                "p99_us": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e6}
+
+    def disk_floor(self, disks, peers, target):
+        """Context for the 1-connection figure, not a target of its own. With one connection each request is a
+        round trip (at least what nginx needs for one) followed by a sync, neither overlapping the other, so
+        no durable server can exceed 1 / (1/nginx + 1/syncs) requests a second on this machine."""
+        rates = [d["rate"] for d in disks]
+        ceilings = [rate / (rate + peer) for rate, peer in zip(rates, peers)]
+        needed = target / (1 - target) * statistics.median(peers)  # syncs/s at which the ceiling is the target
+        self.add("durable floor, 1 connection", f"4 KiB append + fdatasync in a loop, {len(disks)} runs of "
+                 "half the intake's length, between nginx and Tidings, on the databases' filesystem",
+                 "—", f"disk: {median_range(rates)} syncs/s, p50 {median_range([d['p50_us'] for d in disks])} µs, "
+                 f"p99 {median_range([d['p99_us'] for d in disks])} µs",
+                 f"ceiling {median_range(ceilings, '{:.2f}')} x nginx -c1",
+                 f"context: {target:.2f} x needs ≥ {needed:.0f} syncs/s", None)
 
     def intake_run(self, tidings, connections, seconds, name):
         """One wrk run against a fresh database served by the `tidings` binary given.
