@@ -339,8 +339,9 @@ end
 
     def disk_floor(self, disks, peers, target):
         """Context for the 1-connection figure, not a target of its own. With one connection each request is a
-        round trip (at least what nginx needs for one) followed by a sync, neither overlapping the other, so
-        no durable server can exceed 1 / (1/nginx + 1/syncs) requests a second on this machine."""
+        round trip (no cheaper than nginx's: it reads the request and writes the answer, little else) followed by
+        a sync, neither overlapping the other, so a durable server reaches at most 1 / (1/nginx + 1/syncs)
+        requests a second on this machine."""
         rates = [d["rate"] for d in disks]
         ceilings = [rate / (rate + peer) for rate, peer in zip(rates, peers)]
         needed = target / (1 - target) * statistics.median(peers)  # syncs/s at which the ceiling is the target
