@@ -1,5 +1,7 @@
 #include "OperationsNotifier.h"
 
+#include "Dispatcher.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -23,13 +25,20 @@ OperationsNotifier::OperationsNotifier(QUrl opsWebhook, QString instanceId, QObj
     m_network.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
+QString OperationsNotifier::shownUrl(const WebhookConfig &webhook)
+{
+    // A password in the URL is the webhook's Basic authentication: the log and the operations webhook (often
+    // a chat room) must not carry it. The same form the attempt history records.
+    return Dispatcher::loggedUrl(QUrl(webhook.url), webhook.url);
+}
+
 QByteArray OperationsNotifier::webhookDisabledEvent(const WebhookConfig &webhook, const QString &cause,
                                                     const QString &reason) const
 {
     const QJsonObject data{
         {QStringLiteral("webhook"), QJsonObject{{QStringLiteral("id"), webhook.id},
                                                 {QStringLiteral("name"), webhook.name},
-                                                {QStringLiteral("url"), webhook.url}}},
+                                                {QStringLiteral("url"), shownUrl(webhook)}}},
         {QStringLiteral("cause"), cause},
         {QStringLiteral("reason"), reason},
     };
@@ -52,7 +61,7 @@ void OperationsNotifier::webhookDisabled(const WebhookConfig &webhook, const QSt
     qCWarning(lcOps).noquote() << QStringLiteral("webhook \"%1\" (id %2, %3) disabled (%4): %5")
                                       .arg(webhook.name)
                                       .arg(webhook.id)
-                                      .arg(webhook.url, cause, reason);
+                                      .arg(shownUrl(webhook), cause, reason);
     if (m_url.isValid() && !m_url.isEmpty())
         post(webhookDisabledEvent(webhook, cause, reason), 1);
 }

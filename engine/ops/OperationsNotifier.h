@@ -37,6 +37,7 @@ signals:
     void postFailed(const QString &reason);
 
 private:
+    static QString shownUrl(const WebhookConfig &webhook);
     void post(const QByteArray &body, int tryNumber);
 
     QUrl m_url;

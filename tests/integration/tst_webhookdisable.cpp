@@ -51,6 +51,7 @@ private slots:
 
     void goneIsReported();
     void failingLongerThanTheWindowIsReported();
+    void urlPasswordStaysOutOfTheReport();
     void failingWithoutAWindowIsNotDisabled();
     void unreachableOperationsWebhookIsAProblem();
 };
@@ -155,6 +156,51 @@ void TestWebhookDisable::failingLongerThanTheWindowIsReported()
     const int attempts = subscriber.count();
     QTest::qWait(2500);
     QCOMPARE(subscriber.count(), attempts);
+}
+
+void TestWebhookDisable::urlPasswordStaysOutOfTheReport()
+{
+    // The password in a webhook's URL is its Basic authentication. The subscriber gets it; the log line and
+    // the operations event (which may go to a chat room) name the URL without it.
+    EngineFixture fixture;
+    HttpSink subscriber, operations;
+    QVERIFY(subscriber.start() && operations.start());
+    HttpSink::Behaviour gone;
+    gone.status = 410;
+    subscriber.setBehaviour(gone);
+    QUrl url = subscriber.url();
+    url.setUserName(QStringLiteral("deployer"));
+    url.setPassword(QStringLiteral("pa55-word"));
+    WebhookConfig webhook;
+    webhook.name = QStringLiteral("guarded-bot");
+    webhook.url = url.toString();
+    webhook = fixture.addWebhook(webhook);
+
+    EngineConfig config = fixture.config();
+    config.opsWebhookUrl = operations.url(QStringLiteral("/ops")).toString();
+    QVERIFY2(fixture.start(config), qPrintable(fixture.lastError()));
+    QCOMPARE(IntakeClient(fixture.intakeUrl()).post(EventFactory::envelopeOf(EventFactory::Spec{})).status,
+             202);
+
+    QTRY_COMPARE_WITH_TIMEOUT(operations.count(), 1, 10000);
+    QCOMPARE(subscriber.requests().constFirst().header("authorization"),
+             "Basic " + QByteArrayLiteral("deployer:pa55-word").toBase64());
+    const CapturedRequest posted = operations.requests().constFirst();
+    QVERIFY2(!posted.body.contains("pa55-word"), posted.body.constData());
+    const QString shown = QJsonDocument::fromJson(posted.body)
+                              .object()
+                              .value(QStringLiteral("data"))
+                              .toObject()
+                              .value(QStringLiteral("webhook"))
+                              .toObject()
+                              .value(QStringLiteral("url"))
+                              .toString();
+    QCOMPARE(shown, url.toString(QUrl::RemovePassword));
+    QVERIFY2(shown.contains(QStringLiteral("deployer@")), qPrintable(shown));
+    const QStringList log = capturedOpsLog();
+    QCOMPARE(log.size(), 1);
+    QVERIFY2(!log.first().contains(QStringLiteral("pa55-word")) && log.first().contains(shown),
+             qPrintable(log.first()));
 }
 
 void TestWebhookDisable::failingWithoutAWindowIsNotDisabled()
