@@ -92,7 +92,8 @@ void DeliveryPoller::gatherFinished()
     // that, not the network, bounds the rate. So a round waits until half the requests in flight have
     // finished, or gatherMs after the first of them: a lone delivery is written at once, a busy dispatcher
     // writes its attempts in batches. Requests long overdue (an endpoint that answers after seconds) do not
-    // count: a round does not wait for them.
+    // count: a round does not wait for them. (inFlightExpectedSoon() is never above inFlight(), so the second
+    // test alone would do; the first spares its walk over the requests whenever the cheap count decides.)
     const int waiting = m_dispatcher.finishedWaiting();
     if (waiting * 2 >= m_dispatcher.inFlight() || waiting * 2 >= m_dispatcher.inFlightExpectedSoon()) {
         scheduleRound();
